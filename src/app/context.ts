@@ -1,0 +1,57 @@
+/** Everything a command needs, passed in: paths, clock, terminal, theme, content and progress. No singletons. */
+import { ContentStore } from '../content/index-file.js';
+import { ProgressStore } from '../store/progress-store.js';
+import { resolveDataDir } from '../store/paths.js';
+import { createTheme, wantsColor, type Theme } from '../render/theme.js';
+import { join } from 'node:path';
+
+export interface Io {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Both ends are a terminal: prompts, pager and predictions are allowed. */
+  readonly interactive: boolean;
+  readonly columns: () => number;
+  readonly rows: () => number;
+  write(text: string): void;
+  error(text: string): void;
+}
+
+export interface AppContext {
+  readonly root: string;
+  readonly now: () => Date;
+  readonly io: Io;
+  readonly theme: Theme;
+  readonly content: ContentStore;
+  readonly store: ProgressStore;
+  /** A fresh seed for a session's shuffles, unless one was given. */
+  readonly randomSeed: () => number;
+}
+
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly color?: boolean;
+}
+
+export function createContext(root: string, opts: GlobalOptions): AppContext {
+  const { stdin, stdout, stderr } = process;
+  const io: Io = {
+    stdin,
+    stdout,
+    stderr,
+    interactive: Boolean(stdin.isTTY && stdout.isTTY),
+    columns: () => (stdout.isTTY ? stdout.columns || 80 : 80),
+    rows: () => (stdout.isTTY ? stdout.rows || 24 : 24),
+    write: (text) => void stdout.write(text),
+    error: (text) => void stderr.write(text),
+  };
+  return {
+    root,
+    now: () => new Date(),
+    io,
+    theme: createTheme(wantsColor(opts.color, stdout)),
+    content: new ContentStore(join(root, 'dist', 'content')),
+    store: new ProgressStore(resolveDataDir(opts.dataDir)),
+    randomSeed: () => Math.floor(Math.random() * 2 ** 31),
+  };
+}

@@ -1,0 +1,52 @@
+/** Per-topic and overall numbers from the content index and the progress document (topics, progress, home). */
+import type { TopicSummary } from '../content/types.js';
+import { LABS } from '../labs/registry.js';
+import { currentStreak, isDue, topicStats, type TopicStats } from '../srs/stats.js';
+import type { ProgressDoc } from '../store/document.js';
+import type { AppContext } from './context.js';
+
+export interface TopicOverview extends TopicStats {
+  readonly topic: TopicSummary;
+  readonly labs: readonly string[];
+  readonly lessonRead: boolean;
+}
+
+export interface Overview {
+  readonly topics: readonly TopicOverview[];
+  readonly reviews: number;
+  readonly streak: number;
+  readonly due: number;
+  /** First written topic, in roadmap order, whose lesson is unread. */
+  readonly nextLesson: TopicSummary | undefined;
+}
+
+/** Lab ids for a topic: the labs registered for it plus those its lesson points to. */
+export function labsOf(topic: TopicSummary): string[] {
+  return [...new Set([...LABS.filter((l) => l.topic === topic.id).map((l) => l.id), ...topic.labs])].sort();
+}
+
+/**
+ * Card ids per topic come from the compiled topic files only for topics that have questions, so `topics`
+ * and `progress` stay fast: the index says how many questions a topic has.
+ */
+export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview {
+  const byTopic = new Map<string, string[]>();
+  for (const id of Object.keys(doc.cards)) {
+    const topic = id.slice(0, id.indexOf('/'));
+    (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(id);
+  }
+  const topics = ctx.content.index().topics.map((topic): TopicOverview => {
+    const known = topic.questions > 0 && byTopic.has(topic.id) ? ctx.content.topic(topic.id).questions.map((q) => q.cardId) : [];
+    const stats = topicStats(topic.id, known, doc.cards, now);
+    return { ...stats, total: topic.questions, topic, labs: labsOf(topic), lessonRead: topic.id in doc.lessonsRead };
+  });
+  return {
+    topics,
+    reviews: doc.reviews.length,
+    streak: currentStreak(doc.reviews, now),
+    due: topics.reduce((n, t) => n + t.due, 0),
+    nextLesson: topics.find((t) => t.topic.written && !t.lessonRead)?.topic,
+  };
+}
+
+export { isDue };

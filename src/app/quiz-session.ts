@@ -1,0 +1,103 @@
+/** Wires the quiz driver to the progress store, the scheduler and the terminal view; shared by quiz and study. */
+import { randomBytes } from 'node:crypto';
+import type { CompiledQuestion } from '../content/types.js';
+import { drive, type Recorder, type SessionResult } from '../quiz/drive.js';
+import { buildSession, type SessionMode } from '../quiz/session.js';
+import { createQuizView } from '../render/quiz-view.js';
+import { formatInterval, percent } from '../render/format.js';
+import { amendReview, applyReview } from '../srs/log.js';
+import { createScheduler } from '../srs/scheduler.js';
+import { isDue, todayCounts } from '../srs/stats.js';
+import { settingsOf, type ProgressDoc } from '../store/document.js';
+import type { AppContext } from './context.js';
+
+/** Every question of the given topics, in roadmap then bank order. */
+export function questionsOf(ctx: AppContext, topicIds: readonly string[]): CompiledQuestion[] {
+  return topicIds.flatMap((id) => ctx.content.topic(id).questions);
+}
+
+/** Questions whose cards are due now, from any topic (loads only the topics that have some). */
+export function dueQuestions(ctx: AppContext, doc: ProgressDoc, now: Date): CompiledQuestion[] {
+  const topics = new Set<string>();
+  for (const [id, card] of Object.entries(doc.cards)) if (isDue(card, now)) topics.add(id.split('/')[0]!);
+  const order = ctx.content.index().topics.filter((t) => topics.has(t.id)).map((t) => t.id);
+  return questionsOf(ctx, order).filter((q) => {
+    const c = doc.cards[q.cardId];
+    return c !== undefined && isDue(c, now);
+  });
+}
+
+export interface QuizRun {
+  readonly scope: readonly CompiledQuestion[];
+  readonly mode: SessionMode;
+  readonly count?: number;
+  readonly seed?: number;
+}
+
+function createRecorder(ctx: AppContext): Recorder {
+  return {
+    record(cardId, rating, at, ms) {
+      const id = `${at.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+      return ctx.store.update((doc) => {
+        const s = createScheduler(settingsOf(doc));
+        const preview = s.preview(doc.cards[cardId], at);
+        const { before, after } = applyReview(doc, { id, card: cardId, rating, at: at.toISOString(), ms }, s);
+        return { reviewId: id, before, after, preview };
+      });
+    },
+    amend(reviewId, cardId, rating) {
+      return ctx.store.update((doc) => {
+        const card = amendReview(doc, reviewId, rating, createScheduler(settingsOf(doc)));
+        if (!card) throw new Error(`review ${reviewId} of ${cardId} vanished from the log`);
+        return card;
+      });
+    },
+  };
+}
+
+/** Build the session and run it; returns undefined when there was nothing to ask. */
+export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<SessionResult | undefined> {
+  const doc = await ctx.store.read();
+  const settings = settingsOf(doc);
+  const scheduler = createScheduler(settings);
+  const now = ctx.now();
+  const today = todayCounts(doc.reviews, now);
+  const queue = buildSession({
+    questions: run.scope,
+    cards: doc.cards,
+    now,
+    mode: run.mode,
+    newLeft: settings.newPerDay - today.newCards,
+    reviewsLeft: settings.maxReviewsPerDay - today.reviews,
+    ...(run.count === undefined ? {} : { count: run.count }),
+    retrievability: (c) => scheduler.retrievability(c, now),
+  });
+  if (!queue.length) return undefined;
+  const titles = new Map(ctx.content.index().topics.map((t) => [t.id, t.title]));
+  const ui = createQuizView({
+    theme: ctx.theme,
+    width: ctx.io.columns,
+    write: ctx.io.write,
+    topicTitle: (id) => titles.get(id) ?? id,
+  });
+  const { theme: t } = ctx;
+  ctx.io.write(t.dim(`${queue.length} question${queue.length === 1 ? '' : 's'} in this session. Leave any time with q or Esc: every answer is saved as you go.\n`));
+  const result = await drive(queue, { ui, recorder: createRecorder(ctx), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
+  ctx.io.write(`\n${sessionSummary(ctx, result)}\n`);
+  return result;
+}
+
+function sessionSummary(ctx: AppContext, r: SessionResult): string {
+  const { theme: t } = ctx;
+  const n = r.answered.length;
+  if (n === 0) return t.dim('No answers this time; nothing changed.');
+  const right = r.answered.filter((a) => a.correct).length;
+  const lines = [t.bold(`${r.left ? 'Session paused' : 'Session complete'}: ${n} answered, ${right} right (${percent(right / n)}).`)];
+  const now = ctx.now().getTime();
+  const last = new Map(r.answered.map((a) => [a.cardId, a.card]));
+  const dues = [...last.values()].map((c) => Date.parse(c.due) - now).sort((a, b) => a - b);
+  if (r.pending) lines.push(`${r.pending} card${r.pending === 1 ? ' is' : 's are'} still being learnt: they come back in a few minutes.`);
+  const firstLater = dues.find((d) => d > 20 * 60_000);
+  if (firstLater !== undefined) lines.push(t.dim(`The first of today's cards comes back in ${formatInterval(firstLater)}.`));
+  return lines.join('\n');
+}

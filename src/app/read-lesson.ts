@@ -1,0 +1,35 @@
+/** Showing a lesson: paged in a terminal (then marked read), printed plainly in a pipe. Shared by lesson and study. */
+import type { TopicSummary } from '../content/types.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { page } from '../render/pager.js';
+import type { AppContext } from './context.js';
+
+/** Lessons read best at a book-like measure, even in a wide terminal. */
+const MAX_WIDTH = 100;
+
+export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
+  const lesson = ctx.content.topic(topic.id).lesson;
+  if (!lesson) return [];
+  const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
+  const meta = ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${lesson.summary}`);
+  return [meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => ` ${l}`);
+}
+
+/** Show the lesson; returns true when the learner read it in the pager (and it was marked read). */
+export async function showLesson(ctx: AppContext, topic: TopicSummary): Promise<boolean> {
+  const lines = lessonLines(ctx, topic);
+  if (!ctx.io.interactive) {
+    ctx.io.write(`${lines.join('\n')}\n`);
+    return false;
+  }
+  await page(lines, `${topic.order}. ${topic.title}`, { input: ctx.io.stdin, output: ctx.io.stdout }, ctx.theme);
+  const at = ctx.now().toISOString();
+  await ctx.store.update((doc) => {
+    doc.lessonsRead[topic.id] = at;
+  });
+  return true;
+}
+
+export function notWrittenMessage(topic: TopicSummary): string {
+  return `The lesson for ${topic.order}. ${topic.title} (${topic.id}) is not written yet. \`backend-tutor topics\` shows which lessons are.`;
+}

@@ -1,0 +1,95 @@
+/**
+ * The commander program: declares every command from the registry and lazy-imports its handler.
+ * The one exit point: errors become exit codes here and nowhere else.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContext, type GlobalOptions } from './app/context.js';
+import { COMMANDS, HOME } from './commands/index.js';
+import type { CommandSpec, OptionSpec } from './commands/types.js';
+import { exitCodeOf, FileError, Interrupted, UsageError } from './errors.js';
+
+declare const __VERSION__: string;
+
+/** dist/cli.js → the package root (content sources, compiled content). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function intParser(spec: NonNullable<OptionSpec['int']>, flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < spec.min || n > spec.max) {
+      throw new InvalidArgumentError(`${flag} takes a whole number from ${spec.min} to ${spec.max}.`);
+    }
+    return n;
+  };
+}
+
+function addCommand(program: Command, spec: CommandSpec, run: (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => Promise<void>): void {
+  const cmd = program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
+  for (const o of spec.options ?? []) {
+    const opt = new Option(o.flags, o.description);
+    if (o.int) opt.argParser(intParser(o.int, o.flags.split(/[ ,]/).find((f) => f.startsWith('--')) ?? o.flags));
+    cmd.addOption(opt);
+  }
+  cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  cmd.action(async (...params: unknown[]) => {
+    const self = params[params.length - 1] as Command;
+    const args = self.args.slice(0, self.registeredArguments.length);
+    await run(spec, args, self.opts(), self);
+  });
+}
+
+function report(error: unknown): number {
+  const code = exitCodeOf(error);
+  if (error instanceof Interrupted) {
+    process.stderr.write('\nInterrupted. Everything answered so far is saved.\n');
+  } else if (error instanceof UsageError || error instanceof FileError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    const e = error as Error;
+    process.stderr.write(`backend-tutor: ${e?.message ?? String(error)}\n`);
+    if (process.env.BACKEND_TUTOR_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  }
+  return code;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('backend-tutor')
+    .description('Backend-engineering interview prep in your terminal: lessons, spaced-repetition quizzes and labs.')
+    .version(__VERSION__, '-V, --version')
+    .option('--data-dir <dir>', 'where progress is kept (default: $BACKEND_TUTOR_HOME or the platform data directory)')
+    .option('--no-color', 'plain output, no colours')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  let code = 0;
+  const run = async (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => {
+    const ctx = createContext(ROOT, cmd.optsWithGlobals() as GlobalOptions);
+    const mod = await spec.load();
+    code = await mod.run(ctx, args, opts);
+  };
+  for (const spec of COMMANDS) addCommand(program, spec, run);
+  program.action(async () => run(HOME, [], {}, program));
+  program.addHelpText('after', `\nStart here:\n  $ backend-tutor study        read the next lesson, then answer its questions\n  $ backend-tutor quiz         review what is due\n  $ backend-tutor lab --list   run a mechanism and watch it\n`);
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and --version exit 0; any other parse error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    return report(error);
+  }
+}
+
+/** Entry point for bin/backend-tutor.js. */
+export async function start(): Promise<void> {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // After Ctrl-C nothing may keep the process alive: give cleanup a moment, then go.
+  if (code === 130) setTimeout(() => process.exit(code), 1000).unref();
+}

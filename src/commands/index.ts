@@ -1,0 +1,83 @@
+/** The sorted command registry: one entry per file in this folder. */
+import { LABS } from '../labs/registry.js';
+import type { CommandSpec, OptionSpec } from './types.js';
+
+const labParams: OptionSpec[] = [];
+for (const lab of LABS) {
+  for (const p of lab.params ?? []) {
+    if (labParams.some((o) => o.flags.startsWith(`--${p.name} `))) continue;
+    labParams.push({ flags: `--${p.name} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, int: { min: p.min, max: p.max } });
+  }
+}
+
+export const HOME: CommandSpec = {
+  name: 'home',
+  summary: 'What is due, your streak, and the next step',
+  examples: ['backend-tutor', 'backend-tutor --data-dir ./my-progress'],
+  load: () => import('./home.js'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'lab',
+    summary: 'Run a lab: a real mechanism, executed and annotated',
+    args: '[id]',
+    options: [
+      { flags: '--list', description: 'list the labs' },
+      { flags: '--seed <n>', description: 'seed for the lab’s random traces (same seed, same run)', int: { min: 0, max: 2 ** 31 - 1 } },
+      { flags: '--json', description: 'print the lab’s events as JSON lines (with --list: the lab list as JSON)' },
+      ...labParams,
+    ],
+    examples: ['backend-tutor lab --list', 'backend-tutor lab event-loop', 'backend-tutor lab token-bucket --capacity 5 --rate 2', 'backend-tutor lab thundering-herd --seed 7 --json'],
+    load: () => import('./lab.js'),
+  },
+  {
+    name: 'lesson',
+    summary: 'Read a topic’s lesson (paged in a terminal, plain text in a pipe)',
+    args: '<topic>',
+    examples: ['backend-tutor lesson caching', 'backend-tutor lesson 3', 'backend-tutor lesson http | less'],
+    load: () => import('./lesson.js'),
+  },
+  {
+    name: 'progress',
+    summary: 'Per-topic seen, due and mastery; streak and total reviews',
+    options: [{ flags: '--json', description: 'print progress as JSON' }],
+    examples: ['backend-tutor progress', 'backend-tutor progress --json'],
+    load: () => import('./progress.js'),
+  },
+  {
+    name: 'quiz',
+    summary: 'A spaced-repetition session: due cards first, then new ones',
+    options: [
+      { flags: '-t, --topic <topics...>', description: 'only these topics (id, number or unique prefix)' },
+      { flags: '-n, --count <n>', description: 'ask at most n questions (overrides the daily limits)', int: { min: 1, max: 10000 } },
+      { flags: '--new', description: 'only cards never seen' },
+      { flags: '--due', description: 'only cards due for review' },
+      { flags: '--all', description: 'everything in scope, due or not (practise ahead)' },
+      { flags: '--seed <n>', description: 'seed for choice order', int: { min: 0, max: 2 ** 31 - 1 } },
+    ],
+    examples: ['backend-tutor quiz', 'backend-tutor quiz --topic caching', 'backend-tutor quiz -t http caching -n 10', 'backend-tutor quiz --due'],
+    load: () => import('./quiz.js'),
+  },
+  {
+    name: 'study',
+    summary: 'The guided path: the next lesson, then its questions and your due reviews',
+    args: '[topic]',
+    examples: ['backend-tutor study', 'backend-tutor study caching'],
+    load: () => import('./study.js'),
+  },
+  {
+    name: 'topics',
+    summary: 'The 31 roadmap topics, what is written, and your mastery',
+    options: [{ flags: '--json', description: 'print the topics as JSON' }],
+    examples: ['backend-tutor topics', 'backend-tutor topics --json'],
+    load: () => import('./topics.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'Check the course content: schemas, unique ids, answer keys, links',
+    options: [{ flags: '--json', description: 'print the problems as JSON' }],
+    examples: ['backend-tutor validate', 'backend-tutor validate --json'],
+    load: () => import('./validate.js'),
+  },
+];

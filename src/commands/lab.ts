@@ -1,0 +1,103 @@
+/** `backend-tutor lab [id]`: list the labs, or run one for real and annotate what happened. */
+import type { AppContext } from '../app/context.js';
+import { editDistance } from '../content/topics.js';
+import { UsageError } from '../errors.js';
+import { LABS, type LabInfo } from '../labs/registry.js';
+import { runLab } from '../labs/runner.js';
+import { terminalLabPrompts } from '../render/lab-prompts.js';
+import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
+import { padEnd } from '../render/text.js';
+
+type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
+
+function findLab(id: string): LabInfo {
+  const lab = LABS.find((l) => l.id === id) ?? (LABS.filter((l) => l.id.startsWith(id)).length === 1 ? LABS.find((l) => l.id.startsWith(id)) : undefined);
+  if (lab) return lab;
+  const closest = [...LABS].sort((a, b) => editDistance(id, a.id) - editDistance(id, b.id))[0];
+  const hint = closest && editDistance(id, closest.id) <= Math.max(2, id.length / 3) ? ` Did you mean "${closest.id}"?` : '';
+  throw new UsageError(`Unknown lab "${id}".${hint} \`backend-tutor lab --list\` shows them all.`);
+}
+
+/** Lab parameters given on the command line, checked against the chosen lab. */
+function paramsFor(lab: LabInfo, opts: LabOptions): Record<string, number> {
+  const mine = new Set((lab.params ?? []).map((p) => p.name));
+  const out: Record<string, number> = {};
+  for (const other of LABS.flatMap((l) => l.params ?? [])) {
+    const value = opts[other.name];
+    if (value === undefined) continue;
+    if (!mine.has(other.name)) throw new UsageError(`--${other.name} is not an option of the ${lab.id} lab.`);
+    out[other.name] = value as number;
+  }
+  return out;
+}
+
+function list(ctx: AppContext, json: boolean): number {
+  if (json) {
+    ctx.io.write(`${JSON.stringify(LABS.map(({ id, title, topic, summary }) => ({ id, title, topic, summary })), null, 2)}\n`);
+    return 0;
+  }
+  const { theme: t } = ctx;
+  for (const l of LABS) {
+    ctx.io.write(`${t.bold(padEnd(l.id, 17))} ${l.title} ${t.dim(`(${l.topic})`)}\n`);
+    ctx.io.write(`${' '.repeat(18)}${t.dim(l.summary)}\n`);
+  }
+  ctx.io.write(`\nRun one: ${t.bold('backend-tutor lab <id>')} (add --json for machine-readable events, --seed n to repeat a run)\n`);
+  return 0;
+}
+
+export async function run(ctx: AppContext, args: readonly string[], opts: LabOptions): Promise<number> {
+  if (opts.list || !args[0]) return list(ctx, opts.json === true);
+  const lab = findLab(args[0]);
+  const params = paramsFor(lab, opts);
+  const seed = opts.seed ?? ctx.randomSeed() % 100_000;
+  const { theme: t, io } = ctx;
+  const json = opts.json === true;
+  const out = json ? jsonLabPrinter(io.write, lab.id) : textLabPrinter(io.write, t, io.columns);
+  if (!json) {
+    io.write(`${t.heading(`Lab: ${lab.title}`)} ${t.dim(`(${lab.topic})`)}\n${t.dim(lab.summary)}\n`);
+    io.write(t.dim(`seed ${seed}: \`backend-tutor lab ${lab.id} --seed ${seed}\` repeats this run\n`));
+  }
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let observations;
+  try {
+    observations = await runLab(lab, {
+      out,
+      seed,
+      params,
+      signal: interrupt.signal,
+      ...(io.interactive && !json ? { prompts: terminalLabPrompts(io.write, t, io.columns) } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const at = ctx.now().toISOString();
+  await ctx.store.update((doc) => {
+    doc.labsRun[lab.id] = { count: (doc.labsRun[lab.id]?.count ?? 0) + 1, last: at };
+  });
+  if (json) {
+    io.write(`${JSON.stringify({ lab: lab.id, type: 'result', seed, observations })}\n`);
+    return 0;
+  }
+  related(ctx, lab);
+  return 0;
+}
+
+function related(ctx: AppContext, lab: LabInfo): void {
+  const { theme: t, io } = ctx;
+  const topic = ctx.content.index().topics.find((x) => x.id === lab.topic);
+  io.write(`\n${t.heading('Related questions')}\n`);
+  if (!topic || topic.questions === 0) {
+    io.write(`${t.dim(`The ${lab.topic} question bank is not written yet.`)}\n`);
+    return;
+  }
+  const qs = ctx.content.topic(topic.id).questions.filter((q) => q.tags.some((tag) => lab.tags.includes(tag)));
+  for (const q of qs.slice(0, 4)) {
+    const first = q.prompt.split('\n').find((l) => l.trim()) ?? q.id;
+    io.write(`  ${t.symbols.bullet} ${first.length > io.columns() - 6 ? `${first.slice(0, io.columns() - 7)}…` : first}\n`);
+  }
+  io.write(`Practise: ${t.bold(`backend-tutor quiz --topic ${topic.id}`)}${qs.length ? t.dim(` (${qs.length} questions on this mechanism, ${topic.questions} in the topic)`) : ''}\n`);
+}

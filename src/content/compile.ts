@@ -1,0 +1,196 @@
+/**
+ * The course is data with a checker: this turns lesson and question-bank sources into the compiled index
+ * and a list of problems (file:line). The build, `validate` and the content tests all call it.
+ */
+import * as v from 'valibot';
+import { LessonFrontMatterSchema, QuestionBankSchema, QuestionSchema, type Question } from './schema.js';
+import { checkQuestion } from './check-question.js';
+import { TOPICS, topicFileStem, type TopicInfo } from './topics.js';
+import { parseYaml, type PathKey, type YamlSource } from './yaml-source.js';
+import { proseWords } from './words.js';
+import type { CompiledLesson, CompiledQuestion, ContentIndex, ContentProblem, TopicContent, TopicSummary } from './types.js';
+
+export interface SourceFile {
+  /** Path as shown in messages, relative to the content root: `questions/14-caching.yaml`. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface CompileInput {
+  readonly lessons: readonly SourceFile[];
+  readonly banks: readonly SourceFile[];
+  readonly labIds: readonly string[];
+}
+
+export interface CompileResult {
+  readonly index: ContentIndex;
+  readonly topics: Readonly<Record<string, TopicContent>>;
+  readonly problems: readonly ContentProblem[];
+}
+
+function issuePath(issue: v.BaseIssue<unknown>): PathKey[] {
+  return (issue.path ?? []).map((p) => p.key as PathKey);
+}
+
+function schemaProblems(src: YamlSource, prefix: PathKey[], issues: readonly v.BaseIssue<unknown>[]): ContentProblem[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issuePath(issue)];
+    const field = path.length > prefix.length ? `${path.slice(prefix.length).join('.')}: ` : '';
+    return src.at(path, `${field}${issue.message}`);
+  });
+}
+
+function topicForFile(path: string, ext: string, problems: ContentProblem[]): TopicInfo | undefined {
+  const stem = path.split('/').pop()!.replace(ext, '');
+  const topic = TOPICS.find((t) => topicFileStem(t) === stem);
+  if (!topic) {
+    problems.push({ file: path, line: 1, column: 1, message: `file name must be NN-<topic>${ext} for a roadmap topic (e.g. 14-caching${ext})` });
+  }
+  return topic;
+}
+
+function compileBank(file: SourceFile, problems: ContentProblem[]): { topic: TopicInfo; questions: CompiledQuestion[] } | undefined {
+  const topic = topicForFile(file.path, '.yaml', problems);
+  const src = parseYaml(file.path, file.text);
+  if (src.syntaxErrors.length) {
+    problems.push(...src.syntaxErrors);
+    return undefined;
+  }
+  const bank = v.safeParse(QuestionBankSchema, src.data);
+  if (!bank.success) {
+    problems.push(...schemaProblems(src, [], bank.issues));
+    return undefined;
+  }
+  if (!topic) return undefined;
+  if (bank.output.topic !== topic.id) {
+    problems.push(src.at(['topic'], `topic is "${bank.output.topic}" but the file is for "${topic.id}"`));
+  }
+  const questions: CompiledQuestion[] = [];
+  const firstLineOf = new Map<string, number>();
+  bank.output.questions.forEach((raw, i) => {
+    const parsed = v.safeParse(QuestionSchema, raw);
+    if (!parsed.success) {
+      problems.push(...schemaProblems(src, ['questions', i], parsed.issues));
+      return;
+    }
+    const q: Question = parsed.output;
+    for (const rule of checkQuestion(q)) problems.push(src.at(['questions', i, ...rule.path], `${q.id}: ${rule.message}`));
+    const here = src.at(['questions', i, 'id'], '').line;
+    const earlier = firstLineOf.get(q.id);
+    if (earlier !== undefined) {
+      problems.push(src.at(['questions', i, 'id'], `duplicate question id "${q.id}" (first at line ${earlier})`));
+      return;
+    }
+    firstLineOf.set(q.id, here);
+    questions.push({ ...q, topic: topic.id, cardId: `${topic.id}/${q.id}` });
+  });
+  return { topic, questions };
+}
+
+/** Split `---` front-matter from the body; line numbers stay those of the file. */
+function splitFrontMatter(text: string): { yaml: string; body: string; bodyLine: number } | undefined {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
+  if (!m) return undefined;
+  return { yaml: m[1]!, body: text.slice(m[0].length), bodyLine: m[0].split('\n').length };
+}
+
+function compileLesson(file: SourceFile, labIds: ReadonlySet<string>, problems: ContentProblem[]): { topic: TopicInfo; lesson: CompiledLesson } | undefined {
+  const topic = topicForFile(file.path, '.md', problems);
+  const parts = splitFrontMatter(file.text);
+  if (!parts) {
+    problems.push({ file: file.path, line: 1, column: 1, message: 'a lesson starts with front-matter between two `---` lines' });
+    return undefined;
+  }
+  const src = parseYaml(file.path, parts.yaml, 1);
+  if (src.syntaxErrors.length) {
+    problems.push(...src.syntaxErrors);
+    return undefined;
+  }
+  const fm = v.safeParse(LessonFrontMatterSchema, src.data);
+  if (!fm.success) {
+    problems.push(...schemaProblems(src, [], fm.issues));
+    return undefined;
+  }
+  if (!topic) return undefined;
+  const meta = fm.output;
+  if (meta.id !== topic.id) problems.push(src.at(['id'], `id is "${meta.id}" but the file is for "${topic.id}"`));
+  if (meta.order !== topic.order) problems.push(src.at(['order'], `order is ${meta.order}; ${topic.id} is topic ${topic.order}`));
+  if (meta.title !== topic.title) problems.push(src.at(['title'], `title must be "${topic.title}"`));
+  meta.prerequisites.forEach((p, i) => {
+    if (!TOPICS.some((t) => t.id === p)) problems.push(src.at(['prerequisites', i], `unknown topic "${p}"`));
+    if (p === topic.id) problems.push(src.at(['prerequisites', i], 'a lesson cannot be its own prerequisite'));
+  });
+  meta.labs.forEach((l, i) => {
+    if (!labIds.has(l)) problems.push(src.at(['labs', i], `unknown lab "${l}"`));
+  });
+  problems.push(...checkLessonBody(file.path, parts.body, parts.bodyLine, meta.title, labIds));
+  return { topic, lesson: { ...meta, body: parts.body, words: proseWords(parts.body) } };
+}
+
+function checkLessonBody(file: string, body: string, firstLine: number, title: string, labIds: ReadonlySet<string>): ContentProblem[] {
+  const out: ContentProblem[] = [];
+  const at = (i: number, message: string, column = 1): ContentProblem => ({ file, line: firstLine + i, column, message });
+  let fenceLine = -1;
+  const h1: number[] = [];
+  let lastH2 = '';
+  body.split('\n').forEach((line, i) => {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenceLine = fenceLine < 0 ? i : -1;
+      return;
+    }
+    if (fenceLine >= 0) return;
+    if (/^# /.test(line)) {
+      h1.push(i);
+      if (line.slice(2).trim() !== title) out.push(at(i, `the # heading must be the lesson title "${title}"`));
+    }
+    if (/^## /.test(line)) lastH2 = line.slice(3).trim();
+    for (const m of line.matchAll(/backend-tutor lab ([a-z0-9-]+)/g)) {
+      if (!labIds.has(m[1]!)) out.push(at(i, `mentions unknown lab "${m[1]}"`, (m.index ?? 0) + 1));
+    }
+  });
+  if (fenceLine >= 0) out.push(at(fenceLine, 'code fence is never closed'));
+  if (h1.length !== 1) out.push(at(h1[1] ?? 0, `a lesson has exactly one # heading, found ${h1.length}`));
+  if (lastH2 !== 'In the interview') out.push(at(0, 'the last ## section must be "## In the interview"'));
+  return out;
+}
+
+export function compileContent(input: CompileInput): CompileResult {
+  const problems: ContentProblem[] = [];
+  const labIds = new Set(input.labIds);
+  const lessons = new Map<string, CompiledLesson>();
+  const banks = new Map<string, CompiledQuestion[]>();
+  for (const file of input.lessons) {
+    const r = compileLesson(file, labIds, problems);
+    if (!r) continue;
+    if (lessons.has(r.topic.id)) problems.push({ file: file.path, line: 1, column: 1, message: `a second lesson for ${r.topic.id}` });
+    else lessons.set(r.topic.id, r.lesson);
+  }
+  for (const file of input.banks) {
+    const r = compileBank(file, problems);
+    if (!r) continue;
+    if (banks.has(r.topic.id)) problems.push({ file: file.path, line: 1, column: 1, message: `a second question bank for ${r.topic.id}` });
+    else banks.set(r.topic.id, r.questions);
+  }
+  const topics: Record<string, TopicContent> = {};
+  const summaries: TopicSummary[] = TOPICS.map((t) => {
+    const lesson = lessons.get(t.id) ?? null;
+    const questions = banks.get(t.id) ?? [];
+    topics[t.id] = { lesson, questions };
+    return {
+      ...t,
+      written: lesson !== null,
+      summary: lesson?.summary ?? null,
+      minutes: lesson?.minutes ?? null,
+      prerequisites: lesson?.prerequisites ?? [],
+      labs: lesson?.labs ?? [],
+      lessonWords: lesson?.words ?? 0,
+      questions: questions.length,
+    };
+  });
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { index: { topics: summaries }, topics, problems };
+}
+
+export function formatProblem(p: ContentProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}

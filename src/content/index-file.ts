@@ -1,0 +1,41 @@
+/**
+ * The compiled content, as the running CLI reads it: a small index every command can afford, and one
+ * file per topic loaded only when that topic is studied. No YAML or front-matter parsing at run time.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileError } from '../errors.js';
+import type { ContentIndex, TopicContent } from './types.js';
+
+export const INDEX_FILE = 'index.json';
+export const topicFile = (id: string): string => join('topics', `${id}.json`);
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'is missing: run `npm run build` (npm install does it)' : `cannot be read: ${(error as Error).message}`;
+    throw new FileError(file, `The compiled content ${file} ${why}.`);
+  }
+}
+
+export class ContentStore {
+  private readonly cache = new Map<string, TopicContent>();
+  private indexCache: ContentIndex | undefined;
+
+  constructor(readonly dir: string) {}
+
+  index(): ContentIndex {
+    return (this.indexCache ??= readJson<ContentIndex>(join(this.dir, INDEX_FILE)));
+  }
+
+  topic(id: string): TopicContent {
+    let t = this.cache.get(id);
+    if (!t) {
+      t = readJson<TopicContent>(join(this.dir, topicFile(id)));
+      this.cache.set(id, t);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,22 @@
+/** Build step: compile the sources under `root` and write the index the CLI reads. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LAB_IDS } from '../labs/registry.js';
+import { compileContent, type CompileResult } from './compile.js';
+import { INDEX_FILE, topicFile } from './index-file.js';
+import { readSources } from './sources.js';
+
+export function compileSources(root: string): CompileResult {
+  return compileContent({ ...readSources(root), labIds: LAB_IDS });
+}
+
+export function writeIndex(result: CompileResult, outDir: string): void {
+  rmSync(outDir, { recursive: true, force: true });
+  const write = (file: string, data: unknown) => {
+    const path = join(outDir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(data));
+  };
+  write(INDEX_FILE, result.index);
+  for (const [id, content] of Object.entries(result.topics)) write(topicFile(id), content);
+}

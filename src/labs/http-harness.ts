@@ -1,0 +1,60 @@
+/** A real HTTP server on 127.0.0.1 (ephemeral port) and a client for it, both cleaned up by the lab's defer. */
+import { Agent, createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LabContext } from './types.js';
+
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  /** Milliseconds from sending to the last body byte. */
+  readonly ms: number;
+}
+
+export interface LocalServer {
+  readonly port: number;
+  get(path: string, headers?: Record<string, string>): Promise<HttpReply>;
+}
+
+export async function startServer(ctx: Pick<LabContext, 'defer'>, handler: RequestListener): Promise<LocalServer> {
+  const server: Server = createServer(handler);
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  ctx.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: a lab never listens on the learner's network.
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    get(path, headers = {}) {
+      const start = performance.now();
+      return new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - start }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    },
+  };
+}
+
+/** Percentile of a list of numbers (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -1,0 +1,72 @@
+/** Pick one (or tick several) of a list: arrows or j/k, digits jump, space ticks, Enter answers, q/Esc leave. */
+import { createPrompt, isDownKey, isEnterKey, isSpaceKey, isUpKey, useKeypress, useState } from '@inquirer/core';
+import type { Theme } from '../theme.js';
+import { wrap } from '../text.js';
+import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+
+export interface ChoiceConfig {
+  readonly options: readonly string[];
+  readonly multi: boolean;
+  readonly width: number;
+  readonly theme: Theme;
+  /** Shown under the list. */
+  readonly hint?: string;
+  /** Label for the answer line once done. */
+  readonly doneLabel?: string;
+}
+
+export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>((config, done) => {
+  const { options, multi, theme: t, width } = config;
+  const [cursor, setCursor] = useState(0);
+  const [ticked, setTicked] = useState<readonly number[]>([]);
+  const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
+  const [answer, setAnswer] = useState<readonly number[]>([]);
+
+  useKeypress((event, rl) => {
+    const key = event as Key;
+    rl.clearLine(0);
+    if (isQuitKey(key)) {
+      setStatus('quit');
+      return done(QUIT);
+    }
+    const n = options.length;
+    const toggle = (i: number) => setTicked(ticked.includes(i) ? ticked.filter((x) => x !== i) : [...ticked, i].sort((a, b) => a - b));
+    if (isEnterKey(key)) {
+      const picked = multi ? ticked : [cursor];
+      setAnswer(picked);
+      setStatus('done');
+      return done(picked);
+    }
+    if (isUpKey(key) || key.name === 'k') setCursor((cursor - 1 + n) % n);
+    else if (isDownKey(key) || key.name === 'j') setCursor((cursor + 1) % n);
+    else if (multi && isSpaceKey(key)) toggle(cursor);
+    else {
+      const d = digitIndex(key);
+      if (d >= 0 && d < n) {
+        setCursor(d);
+        if (multi) toggle(d);
+      }
+    }
+  });
+
+  if (status !== 'idle') {
+    const label = config.doneLabel ?? 'Your answer';
+    if (status === 'quit') return t.dim('(left the session)');
+    const text = answer.length ? answer.map((i) => `${i + 1}`).join(', ') : 'none';
+    return `${t.dim(`${label}:`)} ${t.accent(text)}`;
+  }
+  const lines: string[] = [];
+  const pad = multi ? 8 : 6; // pointer, space, [box, space,] "N. "
+  options.forEach((opt, i) => {
+    const here = i === cursor;
+    const box = multi ? `${ticked.includes(i) ? t.ok('◉') : '◯'} ` : '';
+    const head = `${here ? t.accent(t.symbols.pointer) : ' '} ${box}${i + 1}. `;
+    wrap(opt, Math.max(20, width - pad), '').forEach((l, j) => {
+      const text = here ? t.bold(l) : l;
+      lines.push(j === 0 ? `${head}${text}` : `${' '.repeat(pad)}${text}`);
+    });
+  });
+  const keys = multi ? 'space/digit tick · Enter answer · q quit' : '↑↓/digit choose · Enter answer · q quit';
+  lines.push(t.dim(config.hint ?? keys));
+  return lines.join('\n');
+});

@@ -1,0 +1,70 @@
+/** Put items in order by picking them one after another; Backspace takes the last pick back. */
+import { createPrompt, isBackspaceKey, isDownKey, isEnterKey, isSpaceKey, isUpKey, useKeypress, useState } from '@inquirer/core';
+import type { Theme } from '../theme.js';
+import { wrap } from '../text.js';
+import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+
+export interface OrderConfig {
+  readonly items: readonly string[];
+  readonly width: number;
+  readonly theme: Theme;
+}
+
+export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((config, done) => {
+  const { items, theme: t, width } = config;
+  const [picked, setPicked] = useState<readonly number[]>([]);
+  const [cursor, setCursor] = useState(0);
+  const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
+  const left = items.map((_, i) => i).filter((i) => !picked.includes(i));
+
+  useKeypress((event, rl) => {
+    const key = event as Key;
+    rl.clearLine(0);
+    if (isQuitKey(key)) {
+      setStatus('quit');
+      return done(QUIT);
+    }
+    if (isBackspaceKey(key) || key.name === 'u') {
+      setPicked(picked.slice(0, -1));
+      return;
+    }
+    if (left.length === 0) {
+      if (isEnterKey(key)) {
+        setStatus('done');
+        done(picked.map((i) => items[i]!));
+      }
+      return;
+    }
+    const pick = (pos: number) => {
+      const next = [...picked, left[pos]!];
+      setPicked(next);
+      setCursor(Math.min(pos, left.length - 2 < 0 ? 0 : left.length - 2));
+    };
+    if (isUpKey(key) || key.name === 'k') setCursor((cursor - 1 + left.length) % left.length);
+    else if (isDownKey(key) || key.name === 'j') setCursor((cursor + 1) % left.length);
+    else if (isEnterKey(key) || isSpaceKey(key)) pick(Math.min(cursor, left.length - 1));
+    else {
+      const d = digitIndex(key);
+      if (d >= 0 && d < left.length) pick(d);
+    }
+  });
+
+  if (status === 'quit') return t.dim('(left the session)');
+  const line = (prefix: string, text: string, pad: number) =>
+    wrap(text, Math.max(20, width - pad), '').map((l, j) => (j === 0 ? `${prefix}${l}` : `${' '.repeat(pad)}${l}`));
+  const out: string[] = [];
+  out.push(t.dim(status === 'done' ? 'Your order:' : `Your order so far (${picked.length}/${items.length}):`));
+  picked.forEach((i, n) => out.push(...line(`  ${t.accent(`${n + 1}.`)} `, items[i]!, 6)));
+  if (status === 'done') return out.join('\n');
+  if (left.length) {
+    out.push(t.dim(`Pick item ${picked.length + 1}:`));
+    left.forEach((i, pos) => {
+      const here = pos === Math.min(cursor, left.length - 1);
+      out.push(...line(`${here ? t.accent(t.symbols.pointer) : ' '} ${`${pos + 1}.`} `, here ? t.bold(items[i]!) : items[i]!, 4));
+    });
+    out.push(t.dim('↑↓ choose · Enter pick · Backspace undo · q quit'));
+  } else {
+    out.push(t.dim('Enter answer · Backspace undo · q quit'));
+  }
+  return out.join('\n');
+});

@@ -1,0 +1,144 @@
+/** The quiz in a terminal: question, prompt for the answer, then feedback with the explanation and interval. */
+import type { CompiledQuestion } from '../content/types.js';
+import type { AskItem, FeedbackChoice, FeedbackItem, QuizUI } from '../quiz/drive.js';
+import type { Response } from '../quiz/grade.js';
+import { GRADE_NAMES, type Grade } from '../srs/types.js';
+import { QUIT, type Quit } from '../util/quit.js';
+import { formatInterval, shortInterval } from './format.js';
+import { renderMarkdown } from './markdown.js';
+import { choicePrompt } from './prompts/choice.js';
+import { guarded } from './prompts/guard.js';
+import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
+import { orderPrompt } from './prompts/order.js';
+import { textPrompt } from './prompts/text.js';
+import type { Theme } from './theme.js';
+import { wrap } from './text.js';
+
+export interface QuizViewOptions {
+  readonly theme: Theme;
+  readonly width: () => number;
+  readonly write: (text: string) => void;
+  readonly topicTitle: (id: string) => string;
+}
+
+const KIND_LABEL: Record<CompiledQuestion['kind'], string> = {
+  single: 'choose one',
+  multi: 'select all that apply',
+  boolean: 'true or false',
+  order: 'put in order',
+  output: 'what does it print?',
+  recall: 'explain',
+};
+
+export function createQuizView(o: QuizViewOptions): QuizUI {
+  const { theme: t } = o;
+  const width = () => Math.min(100, Math.max(30, o.width()));
+  const md = (text: string) => renderMarkdown(text, { width: width(), theme: t }).join('\n');
+  const out = (text = '') => o.write(`${text}\n`);
+
+  const header = (item: AskItem) => {
+    const q = item.question;
+    const dots = '●'.repeat(q.difficulty) + '○'.repeat(3 - q.difficulty);
+    const tags = [`${item.number}`, o.topicTitle(q.topic), KIND_LABEL[q.kind], dots, ...(item.again ? ['again'] : [])].join(' · ');
+    out();
+    out(t.dim(`── ${tags} ${'─'.repeat(Math.max(0, width() - tags.length - 4))}`));
+  };
+
+  const showQuestion = (item: AskItem) => {
+    header(item);
+    const q = item.question;
+    out(md(q.prompt));
+    if (q.kind === 'output') {
+      out(md(`\`\`\`${q.module === 'esm' ? 'js (ES module)' : 'js (CommonJS)'}\n${q.code.trimEnd()}\n\`\`\``));
+    }
+    out();
+  };
+
+  async function ask(item: AskItem): Promise<Response | Quit> {
+    showQuestion(item);
+    const p = item.presented;
+    switch (p.kind) {
+      case 'choice': {
+        const picked = await guarded(choicePrompt({ options: p.options.map((x) => x.text), multi: p.multi, width: width(), theme: t }));
+        return picked === QUIT ? QUIT : { kind: 'choice', picked };
+      }
+      case 'order': {
+        const order = await guarded(orderPrompt({ items: p.items, width: width(), theme: t }));
+        return order === QUIT ? QUIT : { kind: 'order', order };
+      }
+      case 'typed': {
+        const text = await guarded(textPrompt({ message: t.bold('Output:'), theme: t, hint: 'Type the printed lines separated by spaces or commas · Enter answer · Esc quit' }));
+        return text === QUIT ? QUIT : { kind: 'typed', text };
+      }
+      case 'recall': {
+        const typed = await guarded(textPrompt({ message: t.bold('Your answer:'), theme: t, hint: 'Answer in your head or type it · Enter reveals the model answer · Esc quit' }));
+        if (typed === QUIT) return QUIT;
+        out();
+        out(t.bold('Model answer'));
+        out(md(p.answer));
+        out();
+        out(t.bold('Which key points did your answer cover?'));
+        const covered = await guarded(
+          choicePrompt({ options: p.points, multi: true, width: width(), theme: t, doneLabel: 'Points covered', hint: 'space/digit tick · Enter done (none ticked is fine) · q quit' }),
+        );
+        return covered === QUIT ? QUIT : { kind: 'recall', covered };
+      }
+    }
+  }
+
+  const showAnswerDetail = (item: FeedbackItem) => {
+    const p = item.presented;
+    const r = item.response;
+    const w = width();
+    if (p.kind === 'choice' && r.kind === 'choice') {
+      p.options.forEach((opt, i) => {
+        const picked = r.picked.includes(i);
+        const mark = opt.correct ? t.ok(t.symbols.ok) : picked ? t.bad(t.symbols.bad) : ' ';
+        const lines = wrap(opt.text, w - 6, '');
+        lines.forEach((l, j) => out(j === 0 ? `  ${mark} ${i + 1}. ${opt.correct ? t.ok(l) : picked ? t.bad(l) : t.dim(l)}` : `       ${opt.correct ? t.ok(l) : t.dim(l)}`));
+        if (picked && !opt.correct && opt.why) out(wrap(t.warn(`why not: ${opt.why}`), w - 7, '       ').map((l, j) => (j === 0 ? `       ${l}` : l)).join('\n'));
+      });
+    } else if (p.kind === 'order' && r.kind === 'order') {
+      out(t.bold('  Correct order:'));
+      p.answer.forEach((item, i) => {
+        const same = r.order[i] === item;
+        const mark = same ? t.ok(t.symbols.ok) : t.bad(t.symbols.bad);
+        out(wrap(`${mark} ${i + 1}. ${item}`, w - 4, '       ').map((l) => `  ${l}`).join('\n'));
+      });
+    } else if (p.kind === 'typed' && r.kind === 'typed') {
+      out(`  ${t.bold('Printed:')} ${p.answer.map((l) => t.ok(l)).join(t.dim(' ⏎ '))}`);
+      if (!item.graded.correct) out(`  ${t.bold('You wrote:')} ${t.bad(r.text || '(nothing)')}`);
+    } else if (p.kind === 'recall' && r.kind === 'recall') {
+      const missed = p.points.filter((_, i) => !r.covered.includes(i));
+      out(`  Covered ${item.graded.covered?.hit ?? 0} of ${p.points.length} key points.`);
+      for (const m of missed) out(wrap(`${t.warn('missed:')} ${m}`, w - 4, '          ').map((l) => `  ${l}`).join('\n'));
+    }
+  };
+
+  async function feedback(item: FeedbackItem): Promise<FeedbackChoice> {
+    const { graded, question: q } = item;
+    out();
+    if (q.kind === 'recall') out(t.bold(`Self-graded: ${GRADE_NAMES[graded.rating]}`));
+    else out(graded.correct ? t.ok(t.bold(`${t.symbols.ok} Right`)) : t.bad(t.bold(`${t.symbols.bad} Not quite`)));
+    showAnswerDetail(item);
+    out();
+    out(md(q.explanation));
+    out();
+    const due = (g: Grade) => Date.parse(item.preview[g].due) - item.now.getTime();
+    const when = formatInterval(Date.parse(item.card.due) - item.now.getTime());
+    out(item.comesBack ? t.accent(`Comes back in ${when}, later in this session.`) : t.accent(`Next review in ${when}.`));
+    const choices: KeyChoice<Grade | undefined>[] = [{ key: 'enter', label: 'next', value: undefined }];
+    if (q.kind === 'recall') {
+      for (const g of [1, 2, 3, 4] as const) {
+        if (g !== graded.rating) choices.push({ key: String(g), label: `${GRADE_NAMES[g].toLowerCase()} (${shortInterval(due(g))})`, value: g });
+      }
+    } else if (graded.correct) {
+      choices.push({ key: 'h', label: `was hard (${shortInterval(due(2))})`, value: 2 }, { key: 'e', label: `easy (${shortInterval(due(4))})`, value: 4 });
+    }
+    const picked = await guarded(keyPrompt({ message: '', choices, theme: t, quit: true }));
+    if (picked === QUIT) return { quit: true };
+    return picked === undefined ? { quit: false } : { override: picked, quit: false };
+  }
+
+  return { ask, feedback };
+}

@@ -1,0 +1,37 @@
+/** Card and review shapes as persisted: plain JSON, dates as ISO strings. */
+
+export type Grade = 1 | 2 | 3 | 4;
+export const GRADE_NAMES: Readonly<Record<Grade, string>> = { 1: 'Again', 2: 'Hard', 3: 'Good', 4: 'Easy' };
+
+/** ts-fsrs Card without the deprecated elapsed_days; dates as ISO strings. */
+export interface StoredCard {
+  readonly due: string;
+  readonly stability: number;
+  readonly difficulty: number;
+  readonly scheduled_days: number;
+  readonly learning_steps: number;
+  readonly reps: number;
+  readonly lapses: number;
+  /** 0 New, 1 Learning, 2 Review, 3 Relearning (ts-fsrs State). */
+  readonly state: 0 | 1 | 2 | 3;
+  readonly last_review?: string;
+}
+
+/** One answer: the append-only log is the source of truth; card states are derived from it. */
+export interface ReviewRecord {
+  readonly id: string;
+  /** `<topic>/<question-id>` */
+  readonly card: string;
+  readonly rating: Grade;
+  /** ISO time of the answer. */
+  readonly at: string;
+  /** Time taken to answer, ms. */
+  readonly ms?: number;
+}
+
+export interface SchedulerSettings {
+  readonly desiredRetention: number;
+  readonly learningSteps: readonly string[];
+  readonly relearningSteps: readonly string[];
+  readonly maximumIntervalDays: number;
+}

@@ -1,0 +1,67 @@
+/** The progress document: its shape, defaults and the check that a file we read really is one. */
+import type { ReviewRecord, SchedulerSettings, StoredCard } from '../srs/types.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface Settings extends SchedulerSettings {
+  readonly newPerDay: number;
+  readonly maxReviewsPerDay: number;
+}
+
+/** Anki's defaults, except one 10-minute learning step: a question answered right first time is not asked twice. */
+export const DEFAULT_SETTINGS: Settings = {
+  newPerDay: 20,
+  maxReviewsPerDay: 200,
+  desiredRetention: 0.9,
+  learningSteps: ['10m'],
+  relearningSteps: ['10m'],
+  maximumIntervalDays: 36500,
+};
+
+export interface LabRun {
+  readonly count: number;
+  readonly last: string;
+}
+
+export interface ProgressDoc {
+  schemaVersion: number;
+  cards: Record<string, StoredCard>;
+  /** Append-only: the source of truth; `cards` can be rebuilt from it. */
+  reviews: ReviewRecord[];
+  /** topic id → ISO time the lesson was last read to the end. */
+  lessonsRead: Record<string, string>;
+  labsRun: Record<string, LabRun>;
+  settings: Partial<Settings>;
+}
+
+export function emptyDoc(): ProgressDoc {
+  return { schemaVersion: SCHEMA_VERSION, cards: {}, reviews: [], lessonsRead: {}, labsRun: {}, settings: {} };
+}
+
+export function settingsOf(doc: ProgressDoc): Settings {
+  return { ...DEFAULT_SETTINGS, ...doc.settings };
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Why `data` is not a progress document we may write back, or undefined if it is one. A check of the
+ * shape, not of each of a million reviews: start-up must stay fast.
+ */
+export function problemWith(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'it does not hold a JSON object';
+  const v = data.schemaVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return 'it has no valid schemaVersion';
+  if (v > SCHEMA_VERSION) return `it was written by a newer backend-tutor (schema ${v}; this version knows ${SCHEMA_VERSION}). Upgrade backend-tutor`;
+  if (!isRecord(data.cards)) return '"cards" is not an object';
+  if (!Array.isArray(data.reviews)) return '"reviews" is not an array';
+  for (const key of ['lessonsRead', 'labsRun', 'settings']) {
+    if (data[key] !== undefined && !isRecord(data[key])) return `"${key}" is not an object`;
+  }
+  return undefined;
+}
+
+/** Fill fields a valid older or hand-edited document may lack. */
+export function normalise(data: Record<string, unknown>): ProgressDoc {
+  return { ...emptyDoc(), ...(data as Partial<ProgressDoc>) } as ProgressDoc;
+}
