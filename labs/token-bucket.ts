@@ -47,18 +47,24 @@ export function fixedWindow(limit: number, windowSec: number) {
   };
 }
 
-/** Background traffic below the limit, plus one burst straddling a window boundary. */
-function makeTrace(rng: () => number, capacity: number, rate: number, windowSec: number): number[] {
-  const times: number[] = [];
+interface Arrival {
+  readonly t: number;
+  /** Part of the injected burst (the rest is background traffic). */
+  readonly burst: boolean;
+}
+
+/** Background traffic below the limit, plus one burst of twice the capacity straddling a window boundary. */
+function makeTrace(rng: () => number, capacity: number, rate: number, windowSec: number): Arrival[] {
+  const out: Arrival[] = [];
   const duration = windowSec * 4;
   for (let t = 0; t < duration; ) {
     t += -Math.log(1 - rng()) / (rate * 0.2); // Poisson arrivals at a fifth of the rate
-    if (t < duration) times.push(t);
+    if (t < duration) out.push({ t, burst: false });
   }
   const boundary = windowSec * 2;
   const span = Math.min(0.2, windowSec / 5);
-  for (let i = 0; i < capacity * 2; i++) times.push(boundary - span / 2 + (span * (i + rng())) / (capacity * 2));
-  return times.sort((a, b) => a - b).map((t) => Math.round(t * 1000) / 1000);
+  for (let i = 0; i < capacity * 2; i++) out.push({ t: boundary - span / 2 + (span * (i + rng())) / (capacity * 2), burst: true });
+  return out.map((a) => ({ ...a, t: Math.round(a.t * 1000) / 1000 })).sort((a, b) => a.t - b.t);
 }
 
 /** Most requests accepted in any interval of `len` seconds. */
@@ -94,26 +100,25 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   const bucket = tokenBucket(capacity, rate);
   const fixed = fixedWindow(capacity, windowSec);
-  const rows: (string | number)[][] = [['t (s)', 'token bucket', 'tokens left', 'fixed window', 'in window']];
+  const rows: (string | number)[][] = [['t (s)', 'request', 'token bucket', 'tokens left', 'fixed window', 'in window']];
   const accepted = { bucket: [] as number[], fixed: [] as number[] };
   const burstAccepted = { bucket: 0, fixed: 0 };
   const lo = boundary - 0.1;
   const hi = boundary + 0.1;
-  for (const t of trace) {
+  for (const { t, burst } of trace) {
     const b = bucket(t);
     const f = fixed(t);
     if (b.ok) accepted.bucket.push(t);
     if (f.ok) accepted.fixed.push(t);
-    const inBurst = t >= lo && t <= hi;
-    if (inBurst) {
+    if (burst) {
       if (b.ok) burstAccepted.bucket++;
       if (f.ok) burstAccepted.fixed++;
-      rows.push([t.toFixed(3), b.ok ? '200' : '429', b.level.toFixed(2), f.ok ? '200' : '429', f.level]);
     }
+    if (t >= lo && t <= hi) rows.push([t.toFixed(3), burst ? 'burst' : 'other', b.ok ? '200' : '429', b.level.toFixed(2), f.ok ? '200' : '429', f.level]);
   }
   out.heading(`The burst, request by request (t=${lo.toFixed(1)}–${hi.toFixed(1)} s)`);
   out.table(rows);
-  const burstSize = rows.length - 1;
+  const burstSize = trace.filter((a) => a.burst).length;
   out.step(
     `Fixed window accepted ${burstAccepted.fixed} of ${burstSize} burst requests`,
     `The window that ends at ${boundary} s still had room, and the next one starts with a fresh count of 0: a client can get up to twice the limit through in an instant.`,

@@ -32,11 +32,18 @@ function issuePath(issue: v.BaseIssue<unknown>): PathKey[] {
   return (issue.path ?? []).map((p) => p.key as PathKey);
 }
 
+/** Valibot's messages, said the way an author thinks of them. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.expected === 'never') return 'unknown field (misspelt, or not used by this kind of question)';
+  if (issue.kind === 'schema' && issue.received === 'undefined') return 'missing required field';
+  return issue.message;
+}
+
 function schemaProblems(src: YamlSource, prefix: PathKey[], issues: readonly v.BaseIssue<unknown>[]): ContentProblem[] {
   return issues.map((issue) => {
     const path = [...prefix, ...issuePath(issue)];
     const field = path.length > prefix.length ? `${path.slice(prefix.length).join('.')}: ` : '';
-    return src.at(path, `${field}${issue.message}`);
+    return src.at(path, `${field}${describeIssue(issue)}`);
   });
 }
 

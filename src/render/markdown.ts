@@ -33,7 +33,7 @@ function inline(tokens: readonly Token[] | undefined, t: Theme): string {
         case 'del':
           return t.c.strikethrough(inline((tok as Tokens.Del).tokens, t));
         case 'codespan': {
-          const text = decodeEntities((tok as Tokens.Codespan).text);
+          const text = decodeEntities((tok as Tokens.Codespan).text).replace(/\n/g, ' ');
           // Without colour, keep the backticks: they are what tells code from prose.
           return t.color ? t.code(text) : `\`${text}\``;
         }
@@ -48,7 +48,8 @@ function inline(tokens: readonly Token[] | undefined, t: Theme): string {
           return `[image: ${(tok as Tokens.Image).text}]`;
         case 'text': {
           const x = tok as Tokens.Text;
-          return x.tokens ? inline(x.tokens, t) : decodeEntities(x.text);
+          // A newline inside a paragraph is a soft break: a space. Hard breaks arrive as `br`.
+          return x.tokens ? inline(x.tokens, t) : decodeEntities(x.text).replace(/\n/g, ' ');
         }
         case 'escape':
           return decodeEntities((tok as Tokens.Escape).text);
@@ -165,4 +166,9 @@ function blocks(tokens: readonly Token[], o: MarkdownOptions, depth = 0, tight =
 /** Render Markdown as terminal lines (no trailing newline). */
 export function renderMarkdown(markdown: string, o: MarkdownOptions): string[] {
   return blocks(new Lexer({ gfm: true }).lex(sanitize(markdown)), { ...o, width: Math.max(20, o.width) });
+}
+
+/** One line of inline Markdown (a choice, a key point) as styled text, unwrapped: the caller wraps it. */
+export function renderInline(markdown: string, theme: Theme): string {
+  return inline(new Lexer({ gfm: true }).inlineTokens(sanitize(markdown).trim()), theme).replace(/\n/g, ' ');
 }

@@ -5,7 +5,7 @@ import type { Response } from '../quiz/grade.js';
 import { GRADE_NAMES, type Grade } from '../srs/types.js';
 import { QUIT, type Quit } from '../util/quit.js';
 import { formatInterval, shortInterval } from './format.js';
-import { renderMarkdown } from './markdown.js';
+import { renderInline, renderMarkdown } from './markdown.js';
 import { choicePrompt } from './prompts/choice.js';
 import { guarded } from './prompts/guard.js';
 import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
@@ -30,10 +30,17 @@ const KIND_LABEL: Record<CompiledQuestion['kind'], string> = {
   recall: 'explain',
 };
 
+const indent = (text: string, pad: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
+
 export function createQuizView(o: QuizViewOptions): QuizUI {
   const { theme: t } = o;
   const width = () => Math.min(100, Math.max(30, o.width()));
-  const md = (text: string) => renderMarkdown(text, { width: width(), theme: t }).join('\n');
+  const md = (text: string, w = width()) => renderMarkdown(text, { width: w, theme: t }).join('\n');
+  const mdLine = (text: string) => renderInline(text, t);
   const out = (text = '') => o.write(`${text}\n`);
 
   const header = (item: AskItem) => {
@@ -57,13 +64,14 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
   async function ask(item: AskItem): Promise<Response | Quit> {
     showQuestion(item);
     const p = item.presented;
+    const q = item.question;
     switch (p.kind) {
       case 'choice': {
-        const picked = await guarded(choicePrompt({ options: p.options.map((x) => x.text), multi: p.multi, width: width(), theme: t }));
+        const picked = await guarded(choicePrompt({ options: p.options.map((x) => (q.kind === 'output' ? x.text : mdLine(x.text))), multi: p.multi, width: width(), theme: t }));
         return picked === QUIT ? QUIT : { kind: 'choice', picked };
       }
       case 'order': {
-        const order = await guarded(orderPrompt({ items: p.items, width: width(), theme: t }));
+        const order = await guarded(orderPrompt({ items: p.items, labels: p.items.map(mdLine), width: width(), theme: t }));
         return order === QUIT ? QUIT : { kind: 'order', order };
       }
       case 'typed': {
@@ -79,7 +87,7 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
         out();
         out(t.bold('Which key points did your answer cover?'));
         const covered = await guarded(
-          choicePrompt({ options: p.points, multi: true, width: width(), theme: t, doneLabel: 'Points covered', hint: 'space/digit tick · Enter done (none ticked is fine) · q quit' }),
+          choicePrompt({ options: p.points.map(mdLine), multi: true, width: width(), theme: t, doneLabel: 'Points covered', hint: 'space/digit tick · Enter done (none ticked is fine) · q quit' }),
         );
         return covered === QUIT ? QUIT : { kind: 'recall', covered };
       }
@@ -91,19 +99,21 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     const r = item.response;
     const w = width();
     if (p.kind === 'choice' && r.kind === 'choice') {
+      const output = item.question.kind === 'output';
       p.options.forEach((opt, i) => {
         const picked = r.picked.includes(i);
         const mark = opt.correct ? t.ok(t.symbols.ok) : picked ? t.bad(t.symbols.bad) : ' ';
-        const lines = wrap(opt.text, w - 6, '');
-        lines.forEach((l, j) => out(j === 0 ? `  ${mark} ${i + 1}. ${opt.correct ? t.ok(l) : picked ? t.bad(l) : t.dim(l)}` : `       ${opt.correct ? t.ok(l) : t.dim(l)}`));
-        if (picked && !opt.correct && opt.why) out(wrap(t.warn(`why not: ${opt.why}`), w - 7, '       ').map((l, j) => (j === 0 ? `       ${l}` : l)).join('\n'));
+        const paint = opt.correct ? t.ok : picked ? t.bad : t.dim;
+        const text = output ? opt.text.split('\n').join(' ⏎ ') : mdLine(opt.text);
+        wrap(text, w - 7, '').forEach((l, j) => out(`  ${j === 0 ? `${mark} ${i + 1}. ` : '     '}${paint(l)}`));
+        if (picked && !opt.correct && opt.why) out(indent(md(`**Why not:** ${opt.why}`, w - 7), '       '));
       });
     } else if (p.kind === 'order' && r.kind === 'order') {
       out(t.bold('  Correct order:'));
       p.answer.forEach((item, i) => {
         const same = r.order[i] === item;
         const mark = same ? t.ok(t.symbols.ok) : t.bad(t.symbols.bad);
-        out(wrap(`${mark} ${i + 1}. ${item}`, w - 4, '       ').map((l) => `  ${l}`).join('\n'));
+        out(wrap(`${mark} ${i + 1}. ${mdLine(item)}`, w - 4, '       ').map((l) => `  ${l}`).join('\n'));
       });
     } else if (p.kind === 'typed' && r.kind === 'typed') {
       out(`  ${t.bold('Printed:')} ${p.answer.map((l) => t.ok(l)).join(t.dim(' ⏎ '))}`);
@@ -111,7 +121,7 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     } else if (p.kind === 'recall' && r.kind === 'recall') {
       const missed = p.points.filter((_, i) => !r.covered.includes(i));
       out(`  Covered ${item.graded.covered?.hit ?? 0} of ${p.points.length} key points.`);
-      for (const m of missed) out(wrap(`${t.warn('missed:')} ${m}`, w - 4, '          ').map((l) => `  ${l}`).join('\n'));
+      for (const m of missed) out(wrap(`${t.warn('missed:')} ${mdLine(m)}`, w - 4, '        ').map((l) => `  ${l}`).join('\n'));
     }
   };
 

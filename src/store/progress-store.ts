@@ -24,6 +24,8 @@ export function stringifyDoc(doc: ProgressDoc): string {
 export class ProgressStore {
   readonly file: string;
   private readonly db: Low<ProgressDoc | null>;
+  /** Updates from this process run one after another; the lock file orders them against other processes. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {
     this.file = join(dir, PROGRESS_FILE);
@@ -64,7 +66,13 @@ export class ProgressStore {
   }
 
   /** Apply `change` to the freshest document under the lock and save it before returning. */
-  async update<T>(change: (doc: ProgressDoc) => T): Promise<T> {
+  update<T>(change: (doc: ProgressDoc) => T): Promise<T> {
+    const next = this.queue.then(() => this.lockedUpdate(change));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async lockedUpdate<T>(change: (doc: ProgressDoc) => T): Promise<T> {
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch (error) {

@@ -5,13 +5,17 @@ import { wrap } from '../text.js';
 import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
 
 export interface OrderConfig {
+  /** The values returned, in the order picked. */
   readonly items: readonly string[];
+  /** How each item is shown (styled); defaults to the item itself. */
+  readonly labels?: readonly string[];
   readonly width: number;
   readonly theme: Theme;
 }
 
 export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((config, done) => {
   const { items, theme: t, width } = config;
+  const label = (i: number) => config.labels?.[i] ?? items[i]!;
   const [picked, setPicked] = useState<readonly number[]>([]);
   const [cursor, setCursor] = useState(0);
   const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
@@ -54,13 +58,13 @@ export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((
     wrap(text, Math.max(20, width - pad), '').map((l, j) => (j === 0 ? `${prefix}${l}` : `${' '.repeat(pad)}${l}`));
   const out: string[] = [];
   out.push(t.dim(status === 'done' ? 'Your order:' : `Your order so far (${picked.length}/${items.length}):`));
-  picked.forEach((i, n) => out.push(...line(`  ${t.accent(`${n + 1}.`)} `, items[i]!, 6)));
+  picked.forEach((i, n) => out.push(...line(`  ${t.accent(`${n + 1}.`)} `, label(i), 5)));
   if (status === 'done') return out.join('\n');
   if (left.length) {
-    out.push(t.dim(`Pick item ${picked.length + 1}:`));
+    out.push(t.dim(`Pick what comes ${ordinal(picked.length + 1)}:`));
     left.forEach((i, pos) => {
       const here = pos === Math.min(cursor, left.length - 1);
-      out.push(...line(`${here ? t.accent(t.symbols.pointer) : ' '} ${`${pos + 1}.`} `, here ? t.bold(items[i]!) : items[i]!, 4));
+      out.push(...line(`${here ? t.accent(t.symbols.pointer) : ' '} ${pos + 1}. `, here ? t.bold(label(i)) : label(i), 5));
     });
     out.push(t.dim('↑↓ choose · Enter pick · Backspace undo · q quit'));
   } else {
@@ -68,3 +72,8 @@ export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((
   }
   return out.join('\n');
 });
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}

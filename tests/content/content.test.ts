@@ -1,0 +1,67 @@
+/** Every lesson and bank, checked with the same function as `validate`, plus what only running code can check. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../../src/content/compile.js';
+import type { OfKind } from '../../src/content/schema.js';
+import type { CompiledQuestion } from '../../src/content/types.js';
+import { compileSources } from '../../src/content/write-index.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const result = compileSources(ROOT);
+const written = result.index.topics.filter((t) => t.written);
+const questions = Object.values(result.topics).flatMap((t) => t.questions);
+
+describe('course content', () => {
+  it('has no problems (schemas, ids, answer-key structure, links)', () => {
+    expect(result.problems.map(formatProblem)).toEqual([]);
+  });
+
+  it('lists all 31 topics, and only written lessons count as written', () => {
+    expect(result.index.topics).toHaveLength(31);
+    for (const t of result.index.topics) expect(t.written).toBe(result.topics[t.id]?.lesson !== null);
+  });
+
+  describe.each(written.map((t) => [t.id, t] as const))('%s', (id, topic) => {
+    const bank = result.topics[id]!.questions;
+    it('meets the bar: 1,500+ words of prose, 25+ questions, 4+ kinds, every difficulty', () => {
+      expect(topic.lessonWords).toBeGreaterThanOrEqual(1500);
+      expect(bank.length).toBeGreaterThanOrEqual(25);
+      expect(new Set(bank.map((q) => q.kind)).size).toBeGreaterThanOrEqual(4);
+      expect(new Set(bank.map((q) => q.difficulty))).toEqual(new Set([1, 2, 3]));
+    });
+    it('has complete front-matter and an interview section', () => {
+      const lesson = result.topics[id]!.lesson!;
+      expect(lesson.summary.length).toBeGreaterThan(10);
+      expect(lesson.minutes).toBeGreaterThan(0);
+      expect(lesson.body).toMatch(/\n## In the interview\n/);
+    });
+  });
+});
+
+function runSnippet(dir: string, q: OfKind<'output'> & CompiledQuestion, n: number): Promise<string> {
+  const file = join(dir, `${q.topic}-${q.id}-${n}.${q.module === 'esm' ? 'mjs' : 'cjs'}`);
+  writeFileSync(file, q.code);
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [file], { timeout: 5000, cwd: dir, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${q.cardId} failed: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+describe('output questions: the answer key is what the snippet prints', () => {
+  const outputs = questions.filter((q): q is OfKind<'output'> & CompiledQuestion => q.kind === 'output');
+  const dir = mkdtempSync(join(tmpdir(), 'bt-snippets-'));
+  it('there are output questions to check', () => {
+    expect(outputs.length).toBeGreaterThan(10);
+  });
+  it.concurrent.each(outputs.map((q) => [q.cardId, q] as const))('%s', async (_id, q) => {
+    const expected = `${q.answer.join('\n')}\n`;
+    // Several runs: a key that only holds on a lucky run is a wrong key.
+    const runs = await Promise.all([1, 2, 3].map((n) => runSnippet(dir, q, n)));
+    for (const out of runs) expect(out).toBe(expected);
+  });
+});
