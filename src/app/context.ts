@@ -4,6 +4,7 @@ import { ProgressStore } from '../store/progress-store.js';
 import { resolveDataDir } from '../store/paths.js';
 import { createTheme, wantsColor, type Theme } from '../render/theme.js';
 import { join } from 'node:path';
+import { wrap } from '../render/text.js';
 
 export interface Io {
   readonly stdin: NodeJS.ReadStream;
@@ -14,6 +15,8 @@ export interface Io {
   readonly columns: () => number;
   readonly rows: () => number;
   write(text: string): void;
+  /** A line of prose, word-wrapped to the terminal (80 columns in a pipe). */
+  say(text: string): void;
   error(text: string): void;
 }
 
@@ -43,7 +46,8 @@ export function createContext(root: string, opts: GlobalOptions): AppContext {
     columns: () => (stdout.isTTY ? stdout.columns || 80 : 80),
     rows: () => (stdout.isTTY ? stdout.rows || 24 : 24),
     write: (text) => void stdout.write(text),
-    error: (text) => void stderr.write(text),
+    say: (text) => void stdout.write(`${wrap(text, Math.min(100, io.columns())).join('\n')}\n`),
+    error: (text) => void stderr.write(`${wrap(text.replace(/\n$/, ''), Math.min(100, stderr.isTTY ? stderr.columns || 80 : 80)).join('\n')}\n`),
   };
   return {
     root,

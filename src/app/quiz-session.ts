@@ -5,7 +5,6 @@ import { drive, type Recorder, type SessionResult } from '../quiz/drive.js';
 import { buildSession, type SessionMode } from '../quiz/session.js';
 import { createQuizView } from '../render/quiz-view.js';
 import { formatInterval, percent } from '../render/format.js';
-import { wrap } from '../render/text.js';
 import { amendReview, applyReview } from '../srs/log.js';
 import { createScheduler } from '../srs/scheduler.js';
 import { isDue, todayCounts } from '../srs/stats.js';
@@ -83,9 +82,9 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   });
   const { theme: t } = ctx;
   const intro = `${queue.length} question${queue.length === 1 ? '' : 's'} in this session. Leave any time with q or Esc: every answer is saved as you go.`;
-  ctx.io.write(`${wrap(t.dim(intro), Math.min(100, ctx.io.columns())).join('\n')}\n`);
+  ctx.io.say(t.dim(intro));
   const result = await drive(queue, { ui, recorder: createRecorder(ctx), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
-  ctx.io.write(`\n${sessionSummary(ctx, result)}\n`);
+  ctx.io.say(`\n${sessionSummary(ctx, result)}`);
   return result;
 }
 

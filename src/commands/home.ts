@@ -24,10 +24,10 @@ export async function run(ctx: AppContext): Promise<number> {
   const view = overview(ctx, await ctx.store.read(), ctx.now());
   const written = view.topics.filter((r) => r.topic.written).length;
   io.write(`${t.heading('backend-tutor')} ${t.dim('· backend interview prep')}\n`);
-  io.write(`${countNoun(view.due, 'card')} due · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.reviews, 'review')} so far · ${written}/31 lessons written\n`);
-  io.write(`${t.bold('Next:')} ${nextStep(view)}\n`);
+  io.say(`${countNoun(view.due, 'card')} due · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.reviews, 'review')} so far · ${written}/31 lessons written`);
+  io.say(`${t.bold('Next:')} ${nextStep(view)}`);
   if (!io.interactive) {
-    io.write(t.dim('Commands: study, quiz, lesson, lab, topics, progress, validate. `backend-tutor --help` for more.\n'));
+    io.say(t.dim('Commands: study, quiz, lesson, lab, topics, progress, validate. `backend-tutor --help` for more.'));
     return 0;
   }
   const items = [

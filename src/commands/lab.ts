@@ -6,7 +6,7 @@ import { LABS, type LabInfo } from '../labs/registry.js';
 import { runLab } from '../labs/runner.js';
 import { terminalLabPrompts } from '../render/lab-prompts.js';
 import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
-import { padEnd } from '../render/text.js';
+import { padEnd, wrap } from '../render/text.js';
 
 type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
 
@@ -39,9 +39,9 @@ function list(ctx: AppContext, json: boolean): number {
   const { theme: t } = ctx;
   for (const l of LABS) {
     ctx.io.write(`${t.bold(padEnd(l.id, 17))} ${l.title} ${t.dim(`(${l.topic})`)}\n`);
-    ctx.io.write(`${' '.repeat(18)}${t.dim(l.summary)}\n`);
+    ctx.io.write(`${wrap(t.dim(l.summary), Math.min(100, ctx.io.columns()) - 18, ' '.repeat(18)).map((x, i) => (i === 0 ? ' '.repeat(18) + x : x)).join('\n')}\n`);
   }
-  ctx.io.write(`\nRun one: ${t.bold('backend-tutor lab <id>')} (add --json for machine-readable events, --seed n to repeat a run)\n`);
+  ctx.io.say(`\nRun one: ${t.bold('backend-tutor lab <id>')} (add --json for machine-readable events, --seed n to repeat a run)`);
   return 0;
 }
 
@@ -54,8 +54,8 @@ export async function run(ctx: AppContext, args: readonly string[], opts: LabOpt
   const json = opts.json === true;
   const out = json ? jsonLabPrinter(io.write, lab.id) : textLabPrinter(io.write, t, io.columns);
   if (!json) {
-    io.write(`${t.heading(`Lab: ${lab.title}`)} ${t.dim(`(${lab.topic})`)}\n${t.dim(lab.summary)}\n`);
-    io.write(t.dim(`seed ${seed}: \`backend-tutor lab ${lab.id} --seed ${seed}\` repeats this run\n`));
+    io.say(`${t.heading(`Lab: ${lab.title}`)} ${t.dim(`(${lab.topic})`)}\n${t.dim(lab.summary)}`);
+    io.say(t.dim(`seed ${seed}: \`backend-tutor lab ${lab.id} --seed ${seed}\` repeats this run`));
   }
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
@@ -91,7 +91,7 @@ function related(ctx: AppContext, lab: LabInfo): void {
   const topic = ctx.content.index().topics.find((x) => x.id === lab.topic);
   io.write(`\n${t.heading('Related questions')}\n`);
   if (!topic || topic.questions === 0) {
-    io.write(`${t.dim(`The ${lab.topic} question bank is not written yet.`)}\n`);
+    io.say(`${t.dim(`The ${lab.topic} question bank is not written yet.`)}`);
     return;
   }
   const qs = ctx.content.topic(topic.id).questions.filter((q) => q.tags.some((tag) => lab.tags.includes(tag)));
@@ -99,5 +99,5 @@ function related(ctx: AppContext, lab: LabInfo): void {
     const first = q.prompt.split('\n').find((l) => l.trim()) ?? q.id;
     io.write(`  ${t.symbols.bullet} ${first.length > io.columns() - 6 ? `${first.slice(0, io.columns() - 7)}…` : first}\n`);
   }
-  io.write(`Practise: ${t.bold(`backend-tutor quiz --topic ${topic.id}`)}${qs.length ? t.dim(` (${qs.length} questions on this mechanism, ${topic.questions} in the topic)`) : ''}\n`);
+  io.say(`Practise: ${t.bold(`backend-tutor quiz --topic ${topic.id}`)}${qs.length ? t.dim(` (${qs.length} questions on this mechanism, ${topic.questions} in the topic)`) : ''}`);
 }

@@ -13,7 +13,7 @@ export async function run(ctx: AppContext, args: readonly string[]): Promise<num
   if (read) {
     const { theme: t } = ctx;
     const qs = topic.questions ? `Test yourself: ${t.bold(`backend-tutor quiz --topic ${topic.id}`)} (${topic.questions} questions).` : '';
-    ctx.io.write(`${t.ok(t.symbols.ok)} Read ${topic.title}. ${qs}\n`);
+    ctx.io.say(`${t.ok(t.symbols.ok)} Read ${topic.title}. ${qs}`);
   }
   return 0;
 }

@@ -33,7 +33,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
     io.write(`${padEnd(truncate(r.topic.id, nameWidth), nameWidth)}  ${seen}  ${due}  ${t.ok(mastered)} ${percent(r.mastery).padStart(4)}\n`);
   }
   const unwritten = view.topics.length - rows.length;
-  io.write(t.dim(`\nMastery: share of a topic's cards that FSRS expects you to remember for 21+ days.${unwritten ? ` ${unwritten} topics have no questions yet.` : ''}\n`));
+  io.say(`\n${t.dim(`Mastery: share of a topic's cards that FSRS expects you to remember for 21+ days.${unwritten ? ` ${unwritten} topics have no questions yet.` : ''}`)}`);
   if (view.due) io.write(`Review them: ${t.bold('backend-tutor quiz --due')}\n`);
   return 0;
 }

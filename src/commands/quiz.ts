@@ -40,7 +40,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: QuizO
   if (!result) {
     const { theme: t } = ctx;
     const what = mode === 'new' ? 'No new cards left for today' : mode === 'due' ? 'Nothing is due right now' : 'Nothing is due and today’s new cards are done';
-    ctx.io.write(`${t.ok(t.symbols.ok)} ${what}. Practise ahead with ${t.bold('--all')}, or come back tomorrow.\n`);
+    ctx.io.say(`${t.ok(t.symbols.ok)} ${what}. Practise ahead with ${t.bold('--all')}, or come back tomorrow.`);
   }
   return 0;
 }

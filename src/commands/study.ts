@@ -18,9 +18,9 @@ export async function run(ctx: AppContext, args: readonly string[]): Promise<num
   const topic = chosen ?? view.nextLesson;
 
   if (!topic) {
-    io.write(`${t.ok(t.symbols.ok)} You have read every lesson written so far. Time for reviews.\n`);
+    io.say(`${t.ok(t.symbols.ok)} You have read every lesson written so far. Time for reviews.`);
     const result = await runQuizSession(ctx, { scope: dueQuestions(ctx, doc, ctx.now()), mode: 'default' });
-    if (!result) io.write(`Nothing is due right now. Practise ahead: ${t.bold('backend-tutor quiz --all')}\n`);
+    if (!result) io.say(`Nothing is due right now. Practise ahead: ${t.bold('backend-tutor quiz --all')}`);
     return 0;
   }
   if (!topic.written) {
@@ -29,9 +29,9 @@ export async function run(ctx: AppContext, args: readonly string[]): Promise<num
   }
   if (!chosen) {
     const skipped = view.topics.filter((r) => r.topic.order < topic.order && !r.topic.written).map((r) => r.topic.order);
-    if (skipped.length) io.write(t.dim(`Lessons ${skipped.join(', ')} are not written yet, so the path starts further on.\n`));
+    if (skipped.length) io.say(t.dim(`Lessons ${skipped.join(', ')} are not written yet, so the path starts further on.`));
   }
-  io.write(`\n${t.heading(`Lesson ${topic.order} of 31: ${topic.title}`)}  ${t.dim(`about ${topic.minutes} minutes`)}\n${topic.summary ?? ''}\n`);
+  io.say(`\n${t.heading(`Lesson ${topic.order} of 31: ${topic.title}`)}  ${t.dim(`about ${topic.minutes} minutes`)}\n${topic.summary ?? ''}`);
   const start = await guarded(
     keyPrompt({
       message: '',
@@ -48,13 +48,13 @@ export async function run(ctx: AppContext, args: readonly string[]): Promise<num
 
   const scope = mergeScope(questionsOf(ctx, [topic.id]), dueQuestions(ctx, await ctx.store.read(), ctx.now()));
   if (scope.length) {
-    io.write(`\n${t.bold(`Now the questions for ${topic.title}`)}${t.dim(', mixed with your reviews that are due.')}\n`);
+    io.say(`\n${t.bold(`Now the questions for ${topic.title}`)}${t.dim(', mixed with your reviews that are due.')}`);
     const result = await runQuizSession(ctx, { scope, mode: 'default' });
-    if (!result) io.write(`${t.dim('Nothing to ask today: the day’s new cards are done and nothing is due.')}\n`);
+    if (!result) io.say(`${t.dim('Nothing to ask today: the day’s new cards are done and nothing is due.')}`);
     else if (result.left) return 0;
   }
   const after = overview(ctx, await ctx.store.read(), ctx.now()).nextLesson;
-  io.write(`\n${nextStep(ctx, after)}\n`);
+  io.say(`\n${nextStep(ctx, after)}`);
   return 0;
 }
 

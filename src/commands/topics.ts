@@ -34,6 +34,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
     ctx.io.write(`${topic.written ? line : t.dim(line)}\n`);
   }
   const written = view.topics.filter((r) => r.topic.written).length;
-  ctx.io.write(`\n${t.dim(`${written} of ${view.topics.length} lessons written so far; "soon" marks the ones that are not. Read one: backend-tutor lesson <id>`)}\n`);
+  const footer = `${written} of ${view.topics.length} lessons written so far; "soon" marks the ones that are not. Read one: backend-tutor lesson <id>`;
+  ctx.io.say(`\n${t.dim(footer)}`);
   return 0;
 }

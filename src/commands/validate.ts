@@ -19,9 +19,9 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
   for (const p of result.problems) ctx.io.write(`${t.bad(formatProblem(p))}\n`);
   const line = `${summary.lessons} lessons, ${summary.banks} question banks, ${summary.questions} questions checked`;
   if (result.problems.length) {
-    ctx.io.write(`\n${t.bad(`${result.problems.length} problem(s)`)} in ${line}.\n`);
+    ctx.io.say(`\n${t.bad(`${result.problems.length} problem(s)`)} in ${line}.`);
     return 1;
   }
-  ctx.io.write(`${t.ok(t.symbols.ok)} ${line}: no problems.\n`);
+  ctx.io.say(`${t.ok(t.symbols.ok)} ${line}: no problems.`);
   return 0;
 }

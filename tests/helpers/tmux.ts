@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+
+/** A real terminal: a detached tmux session on a private socket, driven with send-keys and read with capture-pane. */
+export class Terminal {
+  private readonly socket = `bt-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(command: string, readonly width = 80, readonly height = 40) {
+    this.tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), command);
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'main');
+  }
+
+  /** Keys as tmux names them: 'Enter', 'Escape', 'C-c', or literal text. */
+  send(...keys: string[]): void {
+    this.tmux('send-keys', '-t', 'main', ...keys);
+  }
+
+  type(text: string): void {
+    this.tmux('send-keys', '-t', 'main', '-l', text);
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const start = Date.now();
+    let last = '';
+    while (Date.now() - start < timeoutMs) {
+      last = this.screen();
+      if (pattern.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${pattern} on screen:\n${last}`);
+  }
+
+  close(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
