@@ -9,6 +9,7 @@ import { createContext, type GlobalOptions } from './app/context.js';
 import { COMMANDS, HOME } from './commands/index.js';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import { exitCodeOf, FileError, Interrupted, UsageError } from './errors.js';
+import { wrap } from './render/text.js';
 
 declare const __VERSION__: string;
 
@@ -45,7 +46,8 @@ function report(error: unknown): number {
   if (error instanceof Interrupted) {
     process.stderr.write('\nInterrupted. Everything answered so far is saved.\n');
   } else if (error instanceof UsageError || error instanceof FileError) {
-    process.stderr.write(`${error.message}\n`);
+    const width = process.stderr.isTTY ? Math.min(100, (process.stderr.columns || 80) - 1) : 80;
+    process.stderr.write(`${error.message.split('\n').flatMap((l) => wrap(l, width)).join('\n')}\n`);
   } else {
     const e = error as Error;
     process.stderr.write(`backend-tutor: ${e?.message ?? String(error)}\n`);

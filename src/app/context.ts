@@ -12,6 +12,7 @@ export interface Io {
   readonly stderr: NodeJS.WriteStream;
   /** Both ends are a terminal: prompts, pager and predictions are allowed. */
   readonly interactive: boolean;
+  /** Usable width for text. */
   readonly columns: () => number;
   readonly rows: () => number;
   write(text: string): void;
@@ -43,11 +44,12 @@ export function createContext(root: string, opts: GlobalOptions): AppContext {
     stdout,
     stderr,
     interactive: Boolean(stdin.isTTY && stdout.isTTY),
-    columns: () => (stdout.isTTY ? stdout.columns || 80 : 80),
+    // One column short of the edge: a line that fills the last column makes some terminals wrap early.
+    columns: () => (stdout.isTTY ? (stdout.columns || 80) - 1 : 80),
     rows: () => (stdout.isTTY ? stdout.rows || 24 : 24),
     write: (text) => void stdout.write(text),
     say: (text) => void stdout.write(`${wrap(text, Math.min(100, io.columns())).join('\n')}\n`),
-    error: (text) => void stderr.write(`${wrap(text.replace(/\n$/, ''), Math.min(100, stderr.isTTY ? stderr.columns || 80 : 80)).join('\n')}\n`),
+    error: (text) => void stderr.write(`${wrap(text.replace(/\n$/, ''), Math.min(100, stderr.isTTY ? (stderr.columns || 80) - 1 : 80)).join('\n')}\n`),
   };
   return {
     root,

@@ -18,6 +18,8 @@ export interface Overview {
   readonly due: number;
   /** First written topic, in roadmap order, whose lesson is unread. */
   readonly nextLesson: TopicSummary | undefined;
+  /** First topic whose lesson was read but whose questions are not all seen yet. */
+  readonly unfinished: TopicOverview | undefined;
 }
 
 /** Lab ids for a topic: the labs registered for it plus those its lesson points to. */
@@ -46,6 +48,7 @@ export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview
     streak: currentStreak(doc.reviews, now),
     due: topics.reduce((n, t) => n + t.due, 0),
     nextLesson: topics.find((t) => t.topic.written && !t.lessonRead)?.topic,
+    unfinished: topics.find((t) => t.lessonRead && t.seen < t.total),
   };
 }
 

@@ -91,7 +91,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
 function sessionSummary(ctx: AppContext, r: SessionResult): string {
   const { theme: t } = ctx;
   const n = r.answered.length;
-  if (n === 0) return t.dim('No answers this time; nothing changed.');
+  if (n === 0) return t.dim('No answers this time.');
   const right = r.answered.filter((a) => a.correct).length;
   const lines = [t.bold(`${r.left ? 'Session paused' : 'Session complete'}: ${n} answered, ${right} right (${percent(right / n)}).`)];
   const now = ctx.now().getTime();

@@ -2,6 +2,7 @@
 import type { TopicSummary } from '../content/types.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { page } from '../render/pager.js';
+import { wrap } from '../render/text.js';
 import type { AppContext } from './context.js';
 
 /** Lessons read best at a book-like measure, even in a wide terminal. */
@@ -11,8 +12,8 @@ export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
   const lesson = ctx.content.topic(topic.id).lesson;
   if (!lesson) return [];
   const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
-  const meta = ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${lesson.summary}`);
-  return [meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => ` ${l}`);
+  const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${lesson.summary}`), width);
+  return [...meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => ` ${l}`);
 }
 
 /** Show the lesson; returns true when the learner read it in the pager (and it was marked read). */

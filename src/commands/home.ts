@@ -8,10 +8,24 @@ import { choicePrompt } from '../render/prompts/choice.js';
 import { guarded } from '../render/prompts/guard.js';
 import { QUIT } from '../util/quit.js';
 
-function nextStep(view: Overview): string {
-  if (view.due > 0) return `review the ${countNoun(view.due, 'card')} due: backend-tutor quiz --due`;
-  if (view.nextLesson) return `read lesson ${view.nextLesson.order}, ${view.nextLesson.title}: backend-tutor study`;
-  return 'practise ahead: backend-tutor quiz --all, or run a lab: backend-tutor lab --list';
+const MENU_HINT = '↑↓/digit move · Enter choose · q quit';
+
+interface Step {
+  readonly text: string;
+  readonly command: string;
+  readonly opts: Record<string, unknown>;
+  readonly shell: string;
+}
+
+/** The one thing to do next: due reviews first, then the new questions of lessons read, then the next lesson. */
+function nextStep(view: Overview): Step {
+  if (view.due > 0) return { text: `Review the ${countNoun(view.due, 'card')} due`, command: 'quiz', opts: { due: true }, shell: 'backend-tutor quiz --due' };
+  const u = view.unfinished;
+  if (u) {
+    return { text: `Answer ${u.topic.title}'s ${countNoun(u.total - u.seen, 'new question')}`, command: 'quiz', opts: { topic: [u.topic.id] }, shell: `backend-tutor quiz --topic ${u.topic.id}` };
+  }
+  if (view.nextLesson) return { text: `Read lesson ${view.nextLesson.order}, ${view.nextLesson.title}`, command: 'study', opts: {}, shell: 'backend-tutor study' };
+  return { text: 'Practise ahead on everything', command: 'quiz', opts: { all: true }, shell: 'backend-tutor quiz --all' };
 }
 
 async function runCommand(ctx: AppContext, name: string, args: string[], opts: Record<string, unknown> = {}): Promise<number> {
@@ -25,20 +39,22 @@ export async function run(ctx: AppContext): Promise<number> {
   const written = view.topics.filter((r) => r.topic.written).length;
   io.write(`${t.heading('backend-tutor')} ${t.dim('· backend interview prep')}\n`);
   io.say(`${countNoun(view.due, 'card')} due · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.reviews, 'review')} so far · ${written}/31 lessons written`);
-  io.say(`${t.bold('Next:')} ${nextStep(view)}`);
+  const step = nextStep(view);
+  io.say(`${t.bold('Next:')} ${step.text}: ${step.shell}`);
   if (!io.interactive) {
     io.say(t.dim('Commands: study, quiz, lesson, lab, topics, progress, validate. `backend-tutor --help` for more.'));
     return 0;
   }
   const items = [
-    { label: view.nextLesson ? `Continue studying: ${view.nextLesson.order}. ${view.nextLesson.title}` : 'Study: all lessons read, review instead', act: () => runCommand(ctx, 'study', []) },
-    { label: `Review what is due (${view.due})`, act: () => runCommand(ctx, 'quiz', [], { due: true }) },
+    { label: `${step.text} (recommended)`, act: () => runCommand(ctx, step.command, [], step.opts) },
+    ...(step.command === 'study' ? [] : [{ label: view.nextLesson ? `Continue the lessons: ${view.nextLesson.order}. ${view.nextLesson.title}` : 'Study: every lesson is read, review instead', act: () => runCommand(ctx, 'study', []) }]),
+    ...(step.opts.due ? [] : [{ label: `Review what is due (${view.due})`, act: () => runCommand(ctx, 'quiz', [], { due: true }) }]),
     { label: 'Quiz one topic…', act: () => pickTopic(ctx, view) },
     { label: 'Run a lab…', act: () => pickLab(ctx) },
     { label: 'See progress', act: () => runCommand(ctx, 'progress', []) },
   ];
   io.write('\n');
-  const picked = await guarded(choicePrompt({ options: items.map((i) => i.label), multi: false, width: io.columns(), theme: t, doneLabel: 'Chosen' }));
+  const picked = await guarded(choicePrompt({ options: items.map((i) => i.label), multi: false, width: io.columns(), theme: t, doneLabel: 'Chosen', hint: MENU_HINT }));
   if (picked === QUIT) return 0;
   return items[picked[0]!]!.act();
 }
@@ -52,6 +68,7 @@ async function pickTopic(ctx: AppContext, view: Overview): Promise<number> {
       width: ctx.io.columns(),
       theme: ctx.theme,
       doneLabel: 'Topic',
+      hint: MENU_HINT,
     }),
   );
   if (picked === QUIT) return 0;
@@ -60,7 +77,7 @@ async function pickTopic(ctx: AppContext, view: Overview): Promise<number> {
 
 async function pickLab(ctx: AppContext): Promise<number> {
   const picked = await guarded(
-    choicePrompt({ options: LABS.map((l) => `${l.id}: ${l.title}`), multi: false, width: ctx.io.columns(), theme: ctx.theme, doneLabel: 'Lab' }),
+    choicePrompt({ options: LABS.map((l) => `${l.id}: ${l.title}`), multi: false, width: ctx.io.columns(), theme: ctx.theme, doneLabel: 'Lab', hint: MENU_HINT }),
   );
   if (picked === QUIT) return 0;
   return runCommand(ctx, 'lab', [LABS[picked[0]!]!.id]);

@@ -110,3 +110,16 @@ describe('stats', () => {
     expect(topicStats('t', ['t/a', 't/b', 't/c', 't/d'], cards, new Date('2026-02-01'))).toEqual({ id: 't', total: 4, seen: 2, due: 1, mastery: 0.25 });
   });
 });
+
+describe('retrievability', () => {
+  it('matches ts-fsrs get_retrievability on the revived card', async () => {
+    const { fsrs, generatorParameters, TypeConvert } = await import('ts-fsrs');
+    const f = fsrs(generatorParameters({ enable_fuzz: true, learning_steps: ['10m'], relearning_steps: ['10m'] }));
+    let c = s.next(undefined, 3, t0);
+    c = s.next(c, 3, days(4));
+    for (const d of [5, 9, 30, 200]) {
+      const reference = f.get_retrievability(TypeConvert.card({ ...c, elapsed_days: 0 }), days(d), false);
+      expect(s.retrievability(c, days(d))).toBeCloseTo(reference, 6);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /** Pick one (or tick several) of a list: arrows or j/k, digits jump, space ticks, Enter answers, q/Esc leave. */
 import { createPrompt, isDownKey, isEnterKey, isSpaceKey, isUpKey, useKeypress, useState } from '@inquirer/core';
 import type { Theme } from '../theme.js';
-import { wrap } from '../text.js';
+import { truncate, wrap } from '../text.js';
 import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
 
 export interface ChoiceConfig {
@@ -52,8 +52,9 @@ export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>
   if (status !== 'idle') {
     const label = config.doneLabel ?? 'Your answer';
     if (status === 'quit') return t.dim('(left the session)');
-    const text = answer.length ? answer.map((i) => `${i + 1}`).join(', ') : 'none';
-    return `${t.dim(`${label}:`)} ${t.accent(text)}`;
+    // One pick reads best as its text; several as their numbers.
+    const text = answer.length === 1 && !multi ? `${answer[0]! + 1}. ${(options[answer[0]!] ?? '').split('\n')[0]}` : answer.length ? answer.map((i) => `${i + 1}`).join(', ') : 'none';
+    return `${t.dim(`${label}:`)} ${t.accent(truncate(text, Math.max(10, width - label.length - 2)))}`;
   }
   const lines: string[] = [];
   const pad = multi ? 8 : 6; // pointer, space, [box, space,] "N. "

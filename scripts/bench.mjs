@@ -1,0 +1,98 @@
+// npm run bench [-- --quick]: start-up figures as ratios to `node -e 0` measured in the same run, plus scale runs.
+// Medians of interleaved runs, so drift on a busy machine hits every figure alike. No timed assertions anywhere.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 3 : 15;
+const bin = join(root, 'bin', 'backend-tutor.js');
+const home = mkdtempSync(join(tmpdir(), 'bt-bench-'));
+const bigHome = join(home, 'big');
+const env = { ...process.env, BACKEND_TUTOR_HOME: join(home, 'data'), NO_COLOR: '1' };
+
+function timeOnce(args, extraEnv = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Time until the first question is on screen, in a real pseudo-terminal (util-linux `script`). */
+function firstQuestionOnce() {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('script', ['-qfec', `${process.execPath} ${bin} quiz --topic caching --seed 1`, '/dev/null'], { env: { ...env, BACKEND_TUTOR_HOME: join(home, 'quiz') }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    const timer = setTimeout(() => finish(new Error(`no question after 10 s:\n${out}`)), 10_000);
+    const finish = (error, ms) => {
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      error ? reject(error) : resolve(ms);
+    };
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/Enter answer|Enter pick|Enter reveals/.test(out)) finish(undefined, Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  });
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+
+/** A progress file with `reviews` reviews over the real cards, as a long-time learner would have. */
+function writeBigLog(reviews) {
+  mkdirSync(bigHome, { recursive: true });
+  const index = JSON.parse(spawnSync(process.execPath, [bin, 'topics', '--json'], { env, encoding: 'utf8' }).stdout);
+  const ids = index.flatMap((t) => (t.questions ? Array.from({ length: t.questions }, (_, i) => `${t.id}/q${i}`) : []));
+  const lines = [];
+  const start = Date.parse('2024-01-01T08:00:00Z');
+  for (let i = 0; i < reviews; i++) {
+    lines.push(JSON.stringify({ id: `r${i}`, card: ids[i % ids.length], rating: 1 + (i % 4), at: new Date(start + i * 60_000).toISOString(), ms: 4000 }));
+  }
+  writeFileSync(join(bigHome, 'progress.json'), `{"schemaVersion":1,\n"lessonsRead":{},\n"labsRun":{},\n"settings":{},\n"cards":{},\n"reviews":[\n${lines.join(',\n')}\n]}\n`);
+}
+
+const cases = [
+  ['node -e 0 (the floor)', () => timeOnce(['-e', '0'])],
+  ['backend-tutor --help', () => timeOnce([bin, '--help'])],
+  ['backend-tutor topics', () => timeOnce([bin, 'topics'])],
+  ['backend-tutor lesson caching | cat', () => timeOnce([bin, 'lesson', 'caching'])],
+  ['backend-tutor progress', () => timeOnce([bin, 'progress'])],
+];
+const results = new Map(cases.map(([name]) => [name, []]));
+results.set('quiz: first question on screen (pty)', []);
+for (let run = 0; run < RUNS; run++) {
+  for (const [name, fn] of cases) results.get(name).push(fn());
+  results.get('quiz: first question on screen (pty)').push(await firstQuestionOnce());
+}
+
+const REVIEWS = quick ? 100_000 : 1_000_000;
+writeBigLog(REVIEWS);
+const bigName = `backend-tutor progress, ${REVIEWS.toLocaleString('en-US')}-review log`;
+results.set(bigName, Array.from({ length: Math.min(RUNS, 5) }, () => timeOnce([bin, 'progress'], { BACKEND_TUTOR_HOME: bigHome })));
+
+const floor = stats(results.get('node -e 0 (the floor)')).median;
+console.log(`node ${process.version}, ${RUNS} interleaved runs each (medians; ms)\n`);
+console.log(`${'figure'.padEnd(52)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  ratio`);
+for (const [name, xs] of results) {
+  const s = stats(xs);
+  console.log(`${name.padEnd(52)} ${s.median.toFixed(1).padStart(8)} ${s.min.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}  ${(s.median / floor).toFixed(2)}×`);
+}
+
+const cache = join(root, 'node_modules', '.cache', 'backend-tutor');
+mkdirSync(cache, { recursive: true });
+const sessionBench = join(cache, 'bench-session.mjs');
+await build({ entryPoints: [join(root, 'scripts', 'bench-session.ts')], bundle: true, platform: 'node', format: 'esm', outfile: sessionBench, logLevel: 'warning' });
+const session = JSON.parse(spawnSync(process.execPath, [sessionBench], { encoding: 'utf8' }).stdout);
+console.log(`\nbuilding a session over ${session.cards.toLocaleString('en-US')} cards (in-process): median ${session.medianMs.toFixed(1)} ms (min ${session.minMs.toFixed(1)}, max ${session.maxMs.toFixed(1)})`);
+rmSync(home, { recursive: true, force: true });
