@@ -85,7 +85,7 @@ describe('backend-tutor in a pipe', () => {
     const r = cli([], { home });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/0 cards due · streak 0 days/);
-    expect(r.stdout).toMatch(/Next: read lesson 3, HTTP Protocol: backend-tutor study/);
+    expect(r.stdout).toMatch(/Next: Read lesson 3, HTTP Protocol: backend-tutor study/);
   });
 
   it('answers usage errors with a suggestion and exit 2', () => {
