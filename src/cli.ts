@@ -90,6 +90,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Entry point for bin/backend-tutor.js. */
 export async function start(): Promise<void> {
+  // `backend-tutor topics | head`: the reader went away; stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
   // After Ctrl-C nothing may keep the process alive: give cleanup a moment, then go.

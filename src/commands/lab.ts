@@ -6,7 +6,7 @@ import { LABS, type LabInfo } from '../labs/registry.js';
 import { runLab } from '../labs/runner.js';
 import { terminalLabPrompts } from '../render/lab-prompts.js';
 import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
-import { padEnd, wrap } from '../render/text.js';
+import { indented, padEnd } from '../render/text.js';
 
 type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
 
@@ -39,7 +39,7 @@ function list(ctx: AppContext, json: boolean): number {
   const { theme: t } = ctx;
   for (const l of LABS) {
     ctx.io.write(`${t.bold(padEnd(l.id, 17))} ${l.title} ${t.dim(`(${l.topic})`)}\n`);
-    ctx.io.write(`${wrap(t.dim(l.summary), Math.min(100, ctx.io.columns()) - 18, ' '.repeat(18)).map((x, i) => (i === 0 ? ' '.repeat(18) + x : x)).join('\n')}\n`);
+    ctx.io.write(`${indented(t.dim(l.summary), Math.min(100, ctx.io.columns()), ' '.repeat(18)).join('\n')}\n`);
   }
   ctx.io.say(`\nRun one: ${t.bold('backend-tutor lab <id>')} (add --json for machine-readable events, --seed n to repeat a run)`);
   return 0;

@@ -1,7 +1,7 @@
 /** Lab output: annotated text for people, or JSON lines (--json) for scripts and tests. */
 import type { LabData, LabPrinter } from '../labs/types.js';
 import type { Theme } from './theme.js';
-import { padEnd, sanitize, visibleWidth, wrap } from './text.js';
+import { indented, padEnd, sanitize, visibleWidth, wrap } from './text.js';
 
 export function textLabPrinter(write: (s: string) => void, theme: Theme, width: () => number): LabPrinter {
   const t = theme;
@@ -27,7 +27,7 @@ export function textLabPrinter(write: (s: string) => void, theme: Theme, width: 
     step(what, why) {
       const head = `  ${t.accent(t.symbols.pointer)} ${what}`;
       line(head);
-      line(wrap(t.dim(why), w() - 6, '      ').map((l, i) => (i === 0 ? `      ${l}` : l)).join('\n'));
+      line(indented(t.dim(why), w(), '      ').join('\n'));
     },
     figure(label, value, note) {
       const v = typeof value === 'number' ? value.toLocaleString('en-US') : value;

@@ -111,3 +111,8 @@ export function truncate(s: string, width: number): string {
   }
   return out;
 }
+
+/** Wrap `text` into a block `width` wide whose every line starts with `pad`. */
+export function indented(text: string, width: number, pad: string): string[] {
+  return wrap(text, Math.max(10, width - visibleWidth(pad))).map((l) => pad + l);
+}
