@@ -47,6 +47,21 @@ function schemaProblems(src: YamlSource, prefix: PathKey[], issues: readonly v.B
   });
 }
 
+/** Parse YAML and check it against a schema; problems are collected, the value returned only if both pass. */
+function parseChecked<S extends v.GenericSchema>(schema: S, path: string, text: string, lineOffset: number, problems: ContentProblem[]): { src: YamlSource; value: v.InferOutput<S> } | undefined {
+  const src = parseYaml(path, text, lineOffset);
+  if (src.syntaxErrors.length) {
+    problems.push(...src.syntaxErrors);
+    return undefined;
+  }
+  const parsed = v.safeParse(schema, src.data);
+  if (!parsed.success) {
+    problems.push(...schemaProblems(src, [], parsed.issues));
+    return undefined;
+  }
+  return { src, value: parsed.output };
+}
+
 function topicForFile(path: string, ext: string, problems: ContentProblem[]): TopicInfo | undefined {
   const stem = path.split('/').pop()!.replace(ext, '');
   const topic = TOPICS.find((t) => topicFileStem(t) === stem);
@@ -58,23 +73,15 @@ function topicForFile(path: string, ext: string, problems: ContentProblem[]): To
 
 function compileBank(file: SourceFile, problems: ContentProblem[]): { topic: TopicInfo; questions: CompiledQuestion[] } | undefined {
   const topic = topicForFile(file.path, '.yaml', problems);
-  const src = parseYaml(file.path, file.text);
-  if (src.syntaxErrors.length) {
-    problems.push(...src.syntaxErrors);
-    return undefined;
-  }
-  const bank = v.safeParse(QuestionBankSchema, src.data);
-  if (!bank.success) {
-    problems.push(...schemaProblems(src, [], bank.issues));
-    return undefined;
-  }
-  if (!topic) return undefined;
-  if (bank.output.topic !== topic.id) {
-    problems.push(src.at(['topic'], `topic is "${bank.output.topic}" but the file is for "${topic.id}"`));
+  const checked = parseChecked(QuestionBankSchema, file.path, file.text, 0, problems);
+  if (!checked || !topic) return undefined;
+  const { src, value: bank } = checked;
+  if (bank.topic !== topic.id) {
+    problems.push(src.at(['topic'], `topic is "${bank.topic}" but the file is for "${topic.id}"`));
   }
   const questions: CompiledQuestion[] = [];
   const firstLineOf = new Map<string, number>();
-  bank.output.questions.forEach((raw, i) => {
+  bank.questions.forEach((raw, i) => {
     const parsed = v.safeParse(QuestionSchema, raw);
     if (!parsed.success) {
       problems.push(...schemaProblems(src, ['questions', i], parsed.issues));
@@ -108,18 +115,9 @@ function compileLesson(file: SourceFile, labIds: ReadonlySet<string>, problems: 
     problems.push({ file: file.path, line: 1, column: 1, message: 'a lesson starts with front-matter between two `---` lines' });
     return undefined;
   }
-  const src = parseYaml(file.path, parts.yaml, 1);
-  if (src.syntaxErrors.length) {
-    problems.push(...src.syntaxErrors);
-    return undefined;
-  }
-  const fm = v.safeParse(LessonFrontMatterSchema, src.data);
-  if (!fm.success) {
-    problems.push(...schemaProblems(src, [], fm.issues));
-    return undefined;
-  }
-  if (!topic) return undefined;
-  const meta = fm.output;
+  const checked = parseChecked(LessonFrontMatterSchema, file.path, parts.yaml, 1, problems);
+  if (!checked || !topic) return undefined;
+  const { src, value: meta } = checked;
   if (meta.id !== topic.id) problems.push(src.at(['id'], `id is "${meta.id}" but the file is for "${topic.id}"`));
   if (meta.order !== topic.order) problems.push(src.at(['order'], `order is ${meta.order}; ${topic.id} is topic ${topic.order}`));
   if (meta.title !== topic.title) problems.push(src.at(['title'], `title must be "${topic.title}"`));
