@@ -1,53 +1,94 @@
 /**
  * A lock file beside the progress file, so two sessions (two terminals) never interleave a read-modify-write.
- * `wx` creation is atomic; a lock whose owner died (or that is implausibly old) is taken over.
+ * The lock is created complete (its owner's pid and a token are written to a temp file, then hard-linked
+ * into place, which fails atomically if a lock exists), so nobody ever sees a half-written lock. A lock
+ * whose owner died is taken over, but only if it is still the same lock that was judged dead.
  */
-import { openSync, closeSync, writeSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { FileError } from '../errors.js';
 
-const STALE_MS = 30_000;
 const WAIT_MS = 10_000;
+/** A lock with no readable owner (written by something else) is taken over after this long. */
+const UNREADABLE_STALE_MS = 5_000;
 
-function ownerAlive(lockFile: string): boolean {
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+function readLock(lockFile: string): string | undefined {
   try {
-    const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return false;
+    return readFileSync(lockFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerAlive(content: string, lockFile: string): boolean {
+  const pid = Number(content.split(':')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    try {
+      return Date.now() - statSync(lockFile).mtimeMs < UNREADABLE_STALE_MS;
+    } catch {
+      return false;
+    }
+  }
+  try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return code(error) === 'EPERM';
   }
 }
 
-function isStale(lockFile: string, now: number): boolean {
+/** Create the lock with its content in one step; false if one exists. */
+function tryCreate(lockFile: string, content: string): boolean {
+  const temp = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temp, content);
   try {
-    return !ownerAlive(lockFile) || now - statSync(lockFile).mtimeMs > STALE_MS;
-  } catch {
-    return false; // vanished meanwhile: just retry
+    linkSync(temp, lockFile);
+    return true;
+  } catch (error) {
+    if (code(error) === 'EEXIST') return false;
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code(error) ?? '')) throw error;
+    // A filesystem without hard links: exclusive create, then write (a reader may briefly see it empty).
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, content);
+      closeSync(fd);
+      return true;
+    } catch (inner) {
+      if (code(inner) === 'EEXIST') return false;
+      throw inner;
+    }
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireLock(lockFile: string): Promise<() => void> {
+  const token = `${process.pid}:${randomBytes(8).toString('hex')}`;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lockFile, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+    if (tryCreate(lockFile, token)) {
       return () => {
-        try {
-          unlinkSync(lockFile);
-        } catch {
-          // already removed by a stale-lock takeover: nothing to release
+        // Only remove our own lock: never one that replaced it after a takeover.
+        if (readLock(lockFile) === token) {
+          try {
+            unlinkSync(lockFile);
+          } catch {
+            // already gone
+          }
         }
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    if (isStale(lockFile, Date.now())) {
+    const held = readLock(lockFile);
+    if (held !== undefined && !ownerAlive(held, lockFile) && readLock(lockFile) === held) {
       try {
         unlinkSync(lockFile);
       } catch {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ describe('ProgressStore', () => {
       entry,
       `import { ProgressStore } from ${JSON.stringify(join(ROOT, 'src/store/progress-store.ts'))};
        const store = new ProgressStore(process.argv[2]);
-       for (let i = 0; i < 25; i++) await store.update((doc) => void doc.reviews.push({ id: process.argv[3] + i, card: 'c/x', rating: 3, at: new Date().toISOString() }));`,
+       for (let i = 0; i < 40; i++) await store.update((doc) => void doc.reviews.push({ id: process.argv[3] + i, card: 'c/x', rating: 3, at: new Date().toISOString() }));`,
     );
     const bundle = join(dir, 'writer.mjs');
     buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
@@ -76,9 +76,18 @@ describe('ProgressStore', () => {
       new Promise<number>((resolve) => {
         spawn(process.execPath, [bundle, join(dir, 'data'), tag], { stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1));
       });
-    expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
+    expect(await Promise.all([run('a'), run('b'), run('c')])).toEqual([0, 0, 0]);
     const ids = (await new ProgressStore(join(dir, 'data')).read()).reviews.map((r) => r.id);
-    expect(ids).toHaveLength(50);
-    expect(new Set(ids).size).toBe(50);
+    expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const store = new ProgressStore(tempDir());
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(`${store.file}.lock`, `${dead}:abc`);
+    await store.update((doc) => void doc.reviews.push(review('after-crash')));
+    expect((await store.read()).reviews.map((r) => r.id)).toEqual(['after-crash']);
+    expect(existsSync(`${store.file}.lock`)).toBe(false);
   });
 });
