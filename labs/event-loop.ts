@@ -26,7 +26,7 @@ const SCENARIOS: readonly Scenario[] = [
   {
     id: 'classic',
     title: '1. Sync code, nextTick, a promise and a timer',
-    intro: 'The guide’s classic snippet, with process.nextTick added. CommonJS main module.',
+    intro: 'The classic interview snippet, with process.nextTick added. CommonJS main module.',
     module: 'cjs',
     predict: true,
     code: [

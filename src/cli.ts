@@ -44,7 +44,7 @@ function addCommand(program: Command, spec: CommandSpec, run: (spec: CommandSpec
 function report(error: unknown): number {
   const code = exitCodeOf(error);
   if (error instanceof Interrupted) {
-    process.stderr.write('\nInterrupted. Everything answered so far is saved.\n');
+    process.stderr.write(`\n${error.message}\n`);
   } else if (error instanceof UsageError || error instanceof FileError) {
     const width = process.stderr.isTTY ? Math.min(100, (process.stderr.columns || 80) - 1) : 80;
     process.stderr.write(`${error.message.split('\n').flatMap((l) => wrap(l, width)).join('\n')}\n`);

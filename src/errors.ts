@@ -10,7 +10,7 @@ export class UsageError extends Error {
 export class Interrupted extends Error {
   override name = 'Interrupted';
   readonly exitCode = 130;
-  constructor(message = 'Interrupted') {
+  constructor(message = 'Interrupted.') {
     super(message);
   }
 }

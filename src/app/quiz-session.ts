@@ -10,6 +10,7 @@ import { createScheduler } from '../srs/scheduler.js';
 import { isDue, todayCounts } from '../srs/stats.js';
 import { settingsOf, type ProgressDoc } from '../store/document.js';
 import type { AppContext } from './context.js';
+import { Interrupted } from '../errors.js';
 
 /** Every question of the given topics, in roadmap then bank order. */
 export function questionsOf(ctx: AppContext, topicIds: readonly string[]): CompiledQuestion[] {
@@ -83,7 +84,13 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   const { theme: t } = ctx;
   const intro = `${queue.length} question${queue.length === 1 ? '' : 's'} in this session. Leave any time with q or Esc: every answer is saved as you go.`;
   ctx.io.say(t.dim(intro));
-  const result = await drive(queue, { ui, recorder: createRecorder(ctx), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
+  let result: SessionResult;
+  try {
+    result = await drive(queue, { ui, recorder: createRecorder(ctx), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
+  } catch (error) {
+    if (error instanceof Interrupted) throw new Interrupted('Interrupted. Every answer you gave is saved.');
+    throw error;
+  }
   ctx.io.say(`\n${sessionSummary(ctx, result)}`);
   return result;
 }

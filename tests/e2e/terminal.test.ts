@@ -171,7 +171,7 @@ describe('a quiz in a real terminal', () => {
     await t.waitFor(/Enter answer|Enter pick|Enter reveals/);
     t.send('C-c');
     const screen = await t.waitFor(/EXIT=\d+/);
-    expect(screen).toMatch(/Interrupted\. Everything answered so far is saved\./);
+    expect(screen).toMatch(/Interrupted\. Every answer you gave is saved\./);
     expect(screen).toMatch(/EXIT=130/);
     expect(screen).not.toMatch(/^\s+at /m);
     expect(JSON.parse(cli(['progress', '--json'], { home }).stdout).reviews).toBe(1);
