@@ -32,11 +32,27 @@ describe('course content', () => {
       expect(new Set(bank.map((q) => q.kind)).size).toBeGreaterThanOrEqual(4);
       expect(new Set(bank.map((q) => q.difficulty))).toEqual(new Set([1, 2, 3]));
     });
-    it('has complete front-matter and an interview section', () => {
+    it('has complete front-matter, worked examples and an interview section', () => {
       const lesson = result.topics[id]!.lesson!;
       expect(lesson.summary.length).toBeGreaterThan(10);
       expect(lesson.minutes).toBeGreaterThan(0);
       expect(lesson.body).toMatch(/\n## In the interview\n/);
+      // Worked examples: real code, SQL, HTTP or shell in fenced blocks with a language.
+      expect(lesson.body.match(/^```[a-z]+/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    });
+    it('does not make the right choice guessable by its length', () => {
+      const singles = bank.filter((q): q is OfKind<'single'> & CompiledQuestion => q.kind === 'single');
+      const uniquely = (pick: (a: number, b: number) => boolean) =>
+        singles.filter((q) => {
+          const right = q.choices.find((c) => c.correct)!.text.length;
+          return q.choices.every((c) => c.correct || pick(right, c.text.length));
+        }).length;
+      expect(uniquely((r, o) => r > o), 'right choice is the longest').toBeLessThanOrEqual(singles.length / 2);
+      expect(uniquely((r, o) => r < o), 'right choice is the shortest').toBeLessThanOrEqual(singles.length / 2);
+    });
+    it('speaks to the learner, not about source documents they never see', () => {
+      const text = [result.topics[id]!.lesson!.body, ...bank.map((q) => JSON.stringify(q))].join('\n');
+      expect(text).not.toMatch(/\bthe guide\b|\bguide's\b/i);
     });
   });
 });
