@@ -1,7 +1,7 @@
 /** Per-topic and overall numbers from the content index and the progress document (topics, progress, home). */
 import type { TopicSummary } from '../content/types.js';
 import { LABS } from '../labs/registry.js';
-import { currentStreak, isDue, topicStats, type TopicStats } from '../srs/stats.js';
+import { currentStreak, topicStats, type TopicStats } from '../srs/stats.js';
 import type { ProgressDoc } from '../store/document.js';
 import type { AppContext } from './context.js';
 
@@ -52,4 +52,3 @@ export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview
   };
 }
 
-export { isDue };

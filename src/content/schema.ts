@@ -59,8 +59,5 @@ export const LessonFrontMatterSchema = v.strictObject({
 
 export type Question = v.InferOutput<typeof QuestionSchema>;
 export type QuestionKind = Question['kind'];
-export type Choice = v.InferOutput<typeof choice>;
 export type LessonFrontMatter = v.InferOutput<typeof LessonFrontMatterSchema>;
 export type OfKind<K extends QuestionKind> = Extract<Question, { kind: K }>;
-
-export const QUESTION_KINDS: readonly QuestionKind[] = ['single', 'multi', 'boolean', 'order', 'output', 'recall'];
