@@ -232,6 +232,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     out.step(`${r.dbQueries} quer${r.dbQueries === 1 ? 'y' : 'ies'} for ${r.requests} requests`, notes[strategy][1], { ...r });
   }
 
+  out.heading(`Database queries for ${concurrency} concurrent requests`);
+  out.bars(phases.map((p) => ({ label: p.strategy, value: p.dbQueries })));
+
   out.heading('Many keys expiring together: fixed TTL vs jitter vs early refresh');
   out.say('Virtual clock: 500 keys cached at the same moment with a 60 s TTL, each read about 10 times a second. Database loads per second between t=40 s and t=80 s:');
   const sims = (['fixed', 'jitter', 'xfetch', 'jitter+xfetch'] as const).map((m) => simulateExpiry(ctx.rng, m));

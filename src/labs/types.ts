@@ -16,6 +16,8 @@ export interface LabPrinter {
   figure(label: string, value: string | number, note?: string): void;
   /** A small aligned table (first row is the header). */
   table(rows: readonly (readonly (string | number)[])[]): void;
+  /** Horizontal bars comparing measured values (scaled to the largest). */
+  bars(rows: readonly { readonly label: string; readonly value: number }[], unit?: string): void;
   takeaways(lines: readonly string[]): void;
 }
 

@@ -41,6 +41,17 @@ export function textLabPrinter(write: (s: string) => void, theme: Theme, width: 
         line(ri === 0 ? t.bold(text) : text);
       });
     },
+    bars(rows, unit = '') {
+      const labelWidth = Math.min(24, Math.max(...rows.map((r) => visibleWidth(r.label))));
+      const max = Math.max(...rows.map((r) => r.value), 0);
+      const fmt = (v: number) => `${Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1)}${unit ? ` ${unit}` : ''}`;
+      const valueWidth = Math.max(...rows.map((r) => fmt(r.value).length));
+      const barWidth = Math.max(10, w() - labelWidth - valueWidth - 6);
+      for (const r of rows) {
+        const n = max > 0 ? Math.round((r.value / max) * barWidth) : 0;
+        line(`  ${padEnd(r.label, labelWidth)} ${t.accent(t.symbols.bar.repeat(n))}${' '.repeat(barWidth - n)} ${fmt(r.value).padStart(valueWidth)}`);
+      }
+    },
     takeaways(lines) {
       line();
       line(t.heading('Takeaways'));
@@ -58,6 +69,7 @@ export function jsonLabPrinter(write: (s: string) => void, lab: string): LabPrin
     step: (what, why, data?: LabData) => emit('step', { what, why, ...(data ? { data } : {}) }),
     figure: (label, value, note) => emit('figure', { label, value, ...(note ? { note } : {}) }),
     table: (rows) => emit('table', { rows }),
+    bars: (rows, unit) => emit('bars', { rows, ...(unit ? { unit } : {}) }),
     takeaways: (lines) => emit('takeaways', { lines }),
   };
 }

@@ -20,6 +20,7 @@ export function capturePrinter(): Captured {
       step: (what, why, data) => push('step', `${what} — ${why}`, data),
       figure: (label, value, note) => push('figure', `${label}: ${value}${note ? ` (${note})` : ''}`),
       table: (rows) => push('table', rows.map((r) => r.join(' | ')).join('\n')),
+      bars: (rows, unit) => push('bars', rows.map((r) => `${r.label}: ${r.value}${unit ? ` ${unit}` : ''}`).join('\n')),
       takeaways: (lines) => push('takeaways', lines.join('\n')),
     },
   };

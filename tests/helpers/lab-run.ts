@@ -1,0 +1,28 @@
+import { expect } from 'vitest';
+import { LABS, type LabInfo } from '../../src/labs/registry.js';
+import { runLab } from '../../src/labs/runner.js';
+import { capturePrinter, liveHandles, type Captured } from './capture-printer.js';
+
+export const labInfo = (id: string): LabInfo => {
+  const lab = LABS.find((l) => l.id === id);
+  if (!lab) throw new Error(`no lab ${id}`);
+  return lab;
+};
+
+/** Closed sockets and killed children release their handles on the next turns of the loop. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * Run a lab in-process as the CLI would (minus the terminal), and check it left no server, socket, child
+ * or timer behind. Returns what it observed and what it printed.
+ */
+export async function runForTest(id: string, seed = 1, params: Record<string, number> = {}): Promise<{ obs: Record<string, any>; cap: Captured }> {
+  const before = liveHandles().length;
+  const cap = capturePrinter();
+  const obs = (await runLab(labInfo(id), { out: cap.printer, seed, params })) as Record<string, any>;
+  await settle();
+  expect(liveHandles().length, `${id} left handles open: ${liveHandles().join(', ')}`).toBeLessThanOrEqual(before);
+  return { obs, cap };
+}
