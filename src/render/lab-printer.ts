@@ -48,7 +48,7 @@ export function textLabPrinter(write: (s: string) => void, theme: Theme, width: 
       const valueWidth = Math.max(...rows.map((r) => fmt(r.value).length));
       const barWidth = Math.max(10, w() - labelWidth - valueWidth - 6);
       for (const r of rows) {
-        const n = max > 0 ? Math.round((r.value / max) * barWidth) : 0;
+        const n = r.value > 0 && max > 0 ? Math.max(1, Math.round((r.value / max) * barWidth)) : 0;
         line(`  ${padEnd(r.label, labelWidth)} ${t.accent(t.symbols.bar.repeat(n))}${' '.repeat(barWidth - n)} ${fmt(r.value).padStart(valueWidth)}`);
       }
     },
