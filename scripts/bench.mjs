@@ -13,7 +13,9 @@ const RUNS = quick ? 3 : 15;
 const bin = join(root, 'bin', 'backend-tutor.js');
 const home = mkdtempSync(join(tmpdir(), 'bt-bench-'));
 const bigHome = join(home, 'big');
-const env = { ...process.env, BACKEND_TUTOR_HOME: join(home, 'data'), NO_COLOR: '1' };
+// NODE_EXTRA_CA_CERTS (set on some CI and sandbox machines) triples Node's start-up; a learner's shell rarely has it.
+const { NODE_EXTRA_CA_CERTS: _ignored, ...baseEnv } = process.env;
+const env = { ...baseEnv, BACKEND_TUTOR_HOME: join(home, 'data'), NO_COLOR: '1' };
 
 function timeOnce(args, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
