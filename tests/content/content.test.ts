@@ -61,7 +61,7 @@ function runSnippet(dir: string, q: OfKind<'output'> & CompiledQuestion, n: numb
   const file = join(dir, `${q.topic}-${q.id}-${n}.${q.module === 'esm' ? 'mjs' : 'cjs'}`);
   writeFileSync(file, q.code);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [file], { timeout: 5000, cwd: dir, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [file], { timeout: 15_000, cwd: dir, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${q.cardId} failed: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });
