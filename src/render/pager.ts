@@ -5,7 +5,7 @@
 import { emitKeypressEvents } from 'node:readline';
 import { Interrupted } from '../errors.js';
 import type { Theme } from './theme.js';
-import { stripAnsi } from './text.js';
+import { stripAnsi, truncate } from './text.js';
 
 export interface PagerIO {
   readonly input: NodeJS.ReadStream;
@@ -37,7 +37,8 @@ export function page(lines: readonly string[], title: string, io: PagerIO, theme
     const shown = lines.slice(top, top + h);
     const end = top + h >= lines.length;
     const pct = Math.round((Math.min(lines.length, top + h) / lines.length) * 100);
-    const status = ` ${title} · ${end ? 'end' : `${pct}%`} · space/↓ more · b/↑ back · ${end ? 'q/space: done' : 'q: done'} `;
+    // The status line must never wrap: a wrapped last line scrolls the whole page up by one.
+    const status = truncate(` ${title} · ${end ? 'end' : `${pct}%`} · space/↓ more · b/↑ back · ${end ? 'q/space: done' : 'q: done'} `, (output.columns || 80) - 1);
     const bar = theme.color ? theme.c.inverse(status) : stripAnsi(status);
     output.write(`\u001b[H\u001b[2J${shown.map((l) => `${l}\u001b[0m`).join('\n')}${'\n'.repeat(h - shown.length + 1)}${bar}`);
   };

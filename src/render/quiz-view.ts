@@ -12,7 +12,7 @@ import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
 import { orderPrompt } from './prompts/order.js';
 import { textPrompt } from './prompts/text.js';
 import type { Theme } from './theme.js';
-import { wrap } from './text.js';
+import { visibleWidth, wrap } from './text.js';
 
 export interface QuizViewOptions {
   readonly theme: Theme;
@@ -100,12 +100,17 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     const w = width();
     if (p.kind === 'choice' && r.kind === 'choice') {
       const output = item.question.kind === 'output';
+      if (p.multi) out(t.dim('  ✔/✘: your tick was right/wrong · ◉ ticked · green: the options that apply'));
       p.options.forEach((opt, i) => {
         const picked = r.picked.includes(i);
-        const mark = opt.correct ? t.ok(t.symbols.ok) : picked ? t.bad(t.symbols.bad) : ' ';
+        // Multi: judge every tick and every omission. Single: mark the right option and a wrong pick.
+        const mark = p.multi ? (picked === opt.correct ? t.ok(t.symbols.ok) : t.bad(t.symbols.bad)) : opt.correct ? t.ok(t.symbols.ok) : picked ? t.bad(t.symbols.bad) : ' ';
+        const box = p.multi ? `${picked ? '◉' : '◯'} ` : '';
         const paint = opt.correct ? t.ok : picked ? t.bad : t.dim;
         const text = output ? opt.text.split('\n').join(' ⏎ ') : mdLine(opt.text);
-        wrap(text, w - 7, '').forEach((l, j) => out(`  ${j === 0 ? `${mark} ${i + 1}. ` : '     '}${paint(l)}`));
+        const head = `${mark} ${box}${i + 1}. `;
+        const pad = visibleWidth(head);
+        wrap(text, w - 2 - pad, '').forEach((l, j) => out(`  ${j === 0 ? head : ' '.repeat(pad)}${paint(l)}`));
         if (picked && !opt.correct && opt.why) out(indent(md(`**Why not:** ${opt.why}`, w - 7), '       '));
       });
     } else if (p.kind === 'order' && r.kind === 'order') {
