@@ -1,6 +1,9 @@
 /** Everything a command needs, passed in: paths, clock, terminal, theme, content and progress. No singletons. */
 import { ContentStore } from '../content/index-file.js';
-import { ProgressStore } from '../store/progress-store.js';
+import { ProgressStore, type Applier } from '../store/progress-store.js';
+import { applyRecord } from '../srs/apply.js';
+import { createScheduler, type Scheduler } from '../srs/scheduler.js';
+import { settingsOf } from '../store/document.js';
 import { resolveDataDir } from '../store/paths.js';
 import { createTheme, wantsColor, type Theme } from '../render/theme.js';
 import { join } from 'node:path';
@@ -37,6 +40,20 @@ export interface GlobalOptions {
   readonly color?: boolean;
 }
 
+/** Log records applied with the scheduler the learner's settings describe (one per settings, not per record). */
+export function schedulingApplier(): Applier {
+  let key = '';
+  let scheduler: Scheduler | undefined;
+  return {
+    apply(doc, rec, history, hint) {
+      const settings = settingsOf(doc);
+      const k = JSON.stringify(settings);
+      if (k !== key || !scheduler) [key, scheduler] = [k, createScheduler(settings)];
+      return applyRecord(doc, rec, scheduler, history, hint);
+    },
+  };
+}
+
 export function createContext(root: string, opts: GlobalOptions): AppContext {
   const { stdin, stdout, stderr } = process;
   const io: Io = {
@@ -57,7 +74,7 @@ export function createContext(root: string, opts: GlobalOptions): AppContext {
     io,
     theme: createTheme(wantsColor(opts.color, stdout)),
     content: new ContentStore(join(root, 'dist', 'content')),
-    store: new ProgressStore(resolveDataDir(opts.dataDir)),
+    store: new ProgressStore(resolveDataDir(opts.dataDir), schedulingApplier()),
     randomSeed: () => Math.floor(Math.random() * 2 ** 31),
   };
 }

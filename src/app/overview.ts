@@ -1,7 +1,7 @@
 /** Per-topic and overall numbers from the content index and the progress document (topics, progress, home). */
 import type { TopicSummary } from '../content/types.js';
 import { LABS } from '../labs/registry.js';
-import { currentStreak, topicStats, type TopicStats } from '../srs/stats.js';
+import { currentStreak, topicStats, totalAnswers, type TopicStats } from '../srs/stats.js';
 import type { ProgressDoc } from '../store/document.js';
 import type { AppContext } from './context.js';
 
@@ -44,8 +44,8 @@ export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview
   });
   return {
     topics,
-    reviews: doc.reviews.length,
-    streak: currentStreak(doc.reviews, now),
+    reviews: totalAnswers(doc.days),
+    streak: currentStreak(doc.days, now),
     due: topics.reduce((n, t) => n + t.due, 0),
     nextLesson: topics.find((t) => t.topic.written && !t.lessonRead)?.topic,
     unfinished: topics.find((t) => t.lessonRead && t.seen < t.total),

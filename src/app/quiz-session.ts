@@ -5,10 +5,10 @@ import { drive, type Recorder, type SessionResult } from '../quiz/drive.js';
 import { buildSession, type SessionMode } from '../quiz/session.js';
 import { createQuizView } from '../render/quiz-view.js';
 import { formatInterval, percent } from '../render/format.js';
-import { amendReview, applyReview } from '../srs/log.js';
-import { createScheduler } from '../srs/scheduler.js';
+import { createScheduler, type Scheduler } from '../srs/scheduler.js';
 import { isDue, todayCounts } from '../srs/stats.js';
 import { settingsOf, type ProgressDoc } from '../store/document.js';
+import type { Grade, StoredCard } from '../srs/types.js';
 import type { AppContext } from './context.js';
 import { Interrupted } from '../errors.js';
 
@@ -35,23 +35,24 @@ export interface QuizRun {
   readonly seed?: number;
 }
 
-function createRecorder(ctx: AppContext): Recorder {
+function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder {
+  const answered = new Map<string, { readonly before: StoredCard | undefined; readonly after: StoredCard; readonly rating: Grade; readonly at: string }>();
   return {
-    record(cardId, rating, at, ms) {
+    async record(cardId, rating, at, ms) {
       const id = `${at.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
-      return ctx.store.update((doc) => {
-        const s = createScheduler(settingsOf(doc));
-        const preview = s.preview(doc.cards[cardId], at);
-        const { before, after } = applyReview(doc, { id, card: cardId, rating, at: at.toISOString(), ms }, s);
-        return { reviewId: id, before, after, preview };
-      });
+      const applied = await ctx.store.append({ id, card: cardId, rating, at: at.toISOString(), ms });
+      if (!applied) throw new Error(`the answer to ${cardId} was not recorded`);
+      answered.set(id, { ...applied, rating, at: at.toISOString() });
+      const preview = scheduler.preview(applied.before, at);
+      return { reviewId: id, before: applied.before, after: applied.after, preview };
     },
-    amend(reviewId, cardId, rating) {
-      return ctx.store.update((doc) => {
-        const card = amendReview(doc, reviewId, rating, createScheduler(settingsOf(doc)));
-        if (!card) throw new Error(`review ${reviewId} of ${cardId} vanished from the log`);
-        return card;
-      });
+    async amend(reviewId, cardId, rating) {
+      const was = answered.get(reviewId);
+      const hint = was && { before: was.before, after: was.after, rating: was.rating, reviewedAt: was.at };
+      const applied = await ctx.store.append({ amend: reviewId, card: cardId, rating, at: ctx.now().toISOString() }, hint);
+      if (!applied) throw new Error(`review ${reviewId} of ${cardId} is not in the log`);
+      answered.set(reviewId, { before: applied.before, after: applied.after, rating, at: was?.at ?? ctx.now().toISOString() });
+      return applied.after;
     },
   };
 }
@@ -62,7 +63,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   const settings = settingsOf(doc);
   const scheduler = createScheduler(settings);
   const now = ctx.now();
-  const today = todayCounts(doc.reviews, now);
+  const today = todayCounts(doc.days, now);
   const queue = buildSession({
     questions: run.scope,
     cards: doc.cards,
@@ -86,7 +87,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   ctx.io.say(t.dim(intro));
   let result: SessionResult;
   try {
-    result = await drive(queue, { ui, recorder: createRecorder(ctx), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
+    result = await drive(queue, { ui, recorder: createRecorder(ctx, scheduler), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
   } catch (error) {
     if (error instanceof Interrupted) throw new Interrupted('Interrupted. Every answer you gave is saved.');
     throw error;

@@ -1,5 +1,5 @@
 /** Derived numbers for progress, home and session limits. Pure: cards, reviews and `now` come in. */
-import type { ReviewRecord, StoredCard } from './types.js';
+import type { DayStats, StoredCard } from './types.js';
 
 /** A card is mature once FSRS expects it to survive three weeks. */
 export const MASTERY_STABILITY_DAYS = 21;
@@ -21,33 +21,27 @@ function previousDay(d: Date): Date {
 }
 
 /** Consecutive days with at least one review, ending today, or yesterday if today has none yet. */
-export function currentStreak(reviews: readonly ReviewRecord[], now: Date): number {
-  const days = new Set(reviews.map((r) => dayKey(new Date(r.at))));
-  let d = days.has(dayKey(now)) ? now : previousDay(now);
+export function currentStreak(days: Readonly<Record<string, DayStats>>, now: Date): number {
+  const active = (d: Date) => (days[dayKey(d)]?.n ?? 0) > 0;
+  let d = active(now) ? now : previousDay(now);
   let n = 0;
-  while (days.has(dayKey(d))) {
+  while (active(d)) {
     n++;
     d = previousDay(d);
   }
   return n;
 }
 
-/** How many new cards were introduced today and how many reviews of older cards were done. */
-export function todayCounts(reviews: readonly ReviewRecord[], now: Date): { newCards: number; reviews: number } {
-  const today = dayKey(now);
-  const firstSeen = new Map<string, string>();
-  for (const r of reviews) {
-    const seen = firstSeen.get(r.card);
-    if (seen === undefined || r.at < seen) firstSeen.set(r.card, r.at);
-  }
-  let newCards = 0;
-  let reviewCount = 0;
-  for (const r of reviews) {
-    if (dayKey(new Date(r.at)) !== today) continue;
-    if (firstSeen.get(r.card) === r.at) newCards++;
-    else if (dayKey(new Date(firstSeen.get(r.card)!)) !== today) reviewCount++;
-  }
-  return { newCards, reviews: reviewCount };
+/** New cards introduced and review cards answered today: what the daily limits count. */
+export function todayCounts(days: Readonly<Record<string, DayStats>>, now: Date): { newCards: number; reviews: number } {
+  const d = days[dayKey(now)];
+  return { newCards: d?.new ?? 0, reviews: d?.rev ?? 0 };
+}
+
+export function totalAnswers(days: Readonly<Record<string, DayStats>>): number {
+  let n = 0;
+  for (const d of Object.values(days)) n += d.n;
+  return n;
 }
 
 export interface TopicStats {

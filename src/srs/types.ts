@@ -29,6 +29,35 @@ export interface ReviewRecord {
   readonly ms?: number;
 }
 
+/** A later change of an answer's rating (Hard/Easy override): the log stays append-only. */
+export interface AmendRecord {
+  /** The id of the review being changed. */
+  readonly amend: string;
+  readonly card: string;
+  readonly rating: Grade;
+  readonly at: string;
+}
+
+export type LogRecord = ReviewRecord | AmendRecord;
+
+export const isAmend = (r: LogRecord): r is AmendRecord => 'amend' in r;
+
+/** What happened on one local day: enough for streaks, limits, heatmaps and true retention without the log. */
+export interface DayStats {
+  /** Answers, and how many were not Again. */
+  n: number;
+  ok: number;
+  /** Time spent answering, ms. */
+  ms: number;
+  /** First answers of cards never seen before (the daily new-card limit). */
+  new: number;
+  /** Answers to cards in review (the daily review limit); learning steps count for neither. */
+  rev: number;
+  /** Reviews of young (interval < 21 d) and mature cards: [answers, passed] — Anki's true retention. */
+  young: [number, number];
+  mature: [number, number];
+}
+
 export interface SchedulerSettings {
   readonly desiredRetention: number;
   readonly learningSteps: readonly string[];

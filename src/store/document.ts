@@ -1,7 +1,10 @@
-/** The progress document: its shape, defaults and the check that a file we read really is one. */
-import type { ReviewRecord, SchedulerSettings, StoredCard } from '../srs/types.js';
+/**
+ * The progress snapshot: card states, per-day statistics, lessons read, labs run and settings. The review log
+ * beside it (reviews.jsonl) is the source of truth; the snapshot says how much of the log it reflects.
+ */
+import type { DayStats, ReviewRecord, SchedulerSettings, StoredCard } from '../srs/types.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface Settings extends SchedulerSettings {
   readonly newPerDay: number;
@@ -25,9 +28,11 @@ export interface LabRun {
 
 export interface ProgressDoc {
   schemaVersion: number;
+  /** Bytes of the review log already reflected in `cards` and `days`. */
+  logBytes: number;
   cards: Record<string, StoredCard>;
-  /** Append-only: the source of truth; `cards` can be rebuilt from it. */
-  reviews: ReviewRecord[];
+  /** Local day (YYYY-MM-DD) → what was answered that day. */
+  days: Record<string, DayStats>;
   /** topic id → ISO time the lesson was last read to the end. */
   lessonsRead: Record<string, string>;
   labsRun: Record<string, LabRun>;
@@ -35,7 +40,17 @@ export interface ProgressDoc {
 }
 
 export function emptyDoc(): ProgressDoc {
-  return { schemaVersion: SCHEMA_VERSION, cards: {}, reviews: [], lessonsRead: {}, labsRun: {}, settings: {} };
+  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, labsRun: {}, settings: {} };
+}
+
+/** Version 1 kept the review log inside the document. */
+export interface ProgressDocV1 {
+  schemaVersion: 1;
+  cards: Record<string, StoredCard>;
+  reviews: ReviewRecord[];
+  lessonsRead?: Record<string, string>;
+  labsRun?: Record<string, LabRun>;
+  settings?: Partial<Settings>;
 }
 
 export function settingsOf(doc: ProgressDoc): Settings {
@@ -54,14 +69,18 @@ export function problemWith(data: unknown): string | undefined {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return 'it has no valid schemaVersion';
   if (v > SCHEMA_VERSION) return `it was written by a newer backend-tutor (schema ${v}; this version knows ${SCHEMA_VERSION}). Upgrade backend-tutor`;
   if (!isRecord(data.cards)) return '"cards" is not an object';
-  if (!Array.isArray(data.reviews)) return '"reviews" is not an array';
+  if (v === 1 && !Array.isArray(data.reviews)) return '"reviews" is not an array';
+  if (v >= 2 && (typeof data.logBytes !== 'number' || data.logBytes < 0)) return '"logBytes" is not a byte count';
+  if (v >= 2 && !isRecord(data.days)) return '"days" is not an object';
   for (const key of ['lessonsRead', 'labsRun', 'settings']) {
     if (data[key] !== undefined && !isRecord(data[key])) return `"${key}" is not an object`;
   }
   return undefined;
 }
 
-/** Fill fields a valid older or hand-edited document may lack. */
+/** Fill fields a valid hand-edited document may lack. */
 export function normalise(data: Record<string, unknown>): ProgressDoc {
   return { ...emptyDoc(), ...(data as Partial<ProgressDoc>) } as ProgressDoc;
 }
+
+export const isV1 = (data: Record<string, unknown>): boolean => data.schemaVersion === 1;

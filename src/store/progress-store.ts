@@ -1,36 +1,59 @@
 /**
- * The only module that touches the progress file. Every change is a locked read-modify-write of the
- * current file (so two sessions merge instead of overwriting each other), written atomically (temp file +
- * rename, via lowdb/steno). A file we cannot understand is never written: the learner is told its name.
+ * The only module that touches the progress files: `progress.json`, a snapshot small enough to read on every
+ * start-up, and `reviews.jsonl`, the append-only review log it is derived from.
+ *
+ * Every change is a locked read-modify-write (so two sessions merge instead of overwriting each other). An
+ * answer is appended to the log and fsynced before the snapshot is rewritten (atomically, temp file + rename
+ * via lowdb/steno); if a process dies in between, the next reader replays the log tail the snapshot missed.
+ * A file we cannot understand is never written: the learner is told its name.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { FileError } from '../errors.js';
+import type { AmendHint, Applied } from '../srs/apply.js';
+import type { LogRecord } from '../srs/types.js';
 import { acquireLock } from './lock.js';
-import { emptyDoc, normalise, problemWith, type ProgressDoc } from './document.js';
+import { emptyDoc, isV1, normalise, problemWith, type ProgressDoc, type ProgressDocV1 } from './document.js';
+import { LogFile } from './log-file.js';
 import { PROGRESS_FILE } from './paths.js';
 
-/** One card or review per line: readable and diffable, without pretty-printing a million reviews. */
+export const LOG_FILE = 'reviews.jsonl';
+
+/** How a log record changes the snapshot: supplied by the caller (the scheduler lives in srs/, not here). */
+export interface Applier {
+  apply(doc: ProgressDoc, rec: LogRecord, history: () => readonly LogRecord[], hint?: AmendHint): Applied | undefined;
+}
+
+/** One card or day per line: readable and diffable without pretty-printing thousands of cards. */
 export function stringifyDoc(doc: ProgressDoc): string {
   const entries = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
-  const block = (items: string[], open: string, close: string) => (items.length ? `${open}\n${items.join(',\n')}\n${close}` : `${open}${close}`);
-  const { cards, reviews, ...rest } = doc;
-  const head = entries(rest);
-  return `{${[...head, `"cards":${block(entries(cards), '{', '}')}`, `"reviews":${block(reviews.map((r) => JSON.stringify(r)), '[', ']')}`].join(',\n')}}\n`;
+  const block = (items: string[]) => (items.length ? `{\n${items.join(',\n')}\n}` : '{}');
+  const { cards, days, ...rest } = doc;
+  return `{${[...entries(rest), `"days":${block(entries(days))}`, `"cards":${block(entries(cards))}`].join(',\n')}}\n`;
+}
+
+interface Loaded {
+  doc: ProgressDoc;
+  /** Set when the file on disk is version 1: its reviews still have to be moved into the log. */
+  migration?: { records: LogRecord[] };
 }
 
 export class ProgressStore {
   readonly file: string;
-  private readonly db: Low<ProgressDoc | null>;
+  readonly log: LogFile;
+  private readonly db: Low<ProgressDoc | ProgressDocV1 | null>;
   /** Updates from this process run one after another; the lock file orders them against other processes. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly applier: Applier,
+  ) {
     this.file = join(dir, PROGRESS_FILE);
-    const file = this.file;
-    const adapter = new DataFile<ProgressDoc | null>(file, {
+    this.log = new LogFile(join(dir, LOG_FILE));
+    const adapter = new DataFile<ProgressDoc | ProgressDocV1 | null>(this.file, {
       parse: (text) => {
         let data: unknown;
         try {
@@ -40,9 +63,10 @@ export class ProgressStore {
         }
         const problem = problemWith(data);
         if (problem) throw this.unusable(problem);
-        return normalise(data as Record<string, unknown>);
+        const record = data as Record<string, unknown>;
+        return isV1(record) ? (record as unknown as ProgressDocV1) : normalise(record);
       },
-      stringify: (doc) => stringifyDoc(doc!),
+      stringify: (doc) => stringifyDoc(doc as ProgressDoc),
     });
     this.db = new Low(adapter, null);
   }
@@ -54,43 +78,119 @@ export class ProgressStore {
     );
   }
 
-  /** The current document (an empty one if there is no file yet). */
-  async read(): Promise<ProgressDoc> {
+  private fail(action: string, error: unknown): FileError {
+    if (error instanceof FileError) return error;
+    const e = error as NodeJS.ErrnoException;
+    const hint =
+      e.code === 'ENOSPC'
+        ? ' The disk is full: free some space and try again.'
+        : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS'
+          ? ` Check that you may write to ${this.dir} (or choose another place with --data-dir).`
+          : '';
+    return new FileError(this.file, `Cannot ${action}: ${e.message}.${hint} Your progress saved so far is intact.`);
+  }
+
+  /** The snapshot as stored, brought up to date with any log tail it missed (in memory). */
+  private async load(): Promise<Loaded> {
     try {
       await this.db.read();
     } catch (error) {
-      if (error instanceof FileError) throw error;
-      throw new FileError(this.file, `Cannot read your progress file ${this.file}: ${(error as Error).message}`);
+      throw this.fail(`read your progress file ${this.file}`, error);
     }
-    return this.db.data ?? emptyDoc();
+    const stored = this.db.data;
+    const history = () => this.log.readAll();
+    if (stored && isV1(stored as unknown as Record<string, unknown>)) {
+      const v1 = stored as ProgressDocV1;
+      const doc: ProgressDoc = { ...emptyDoc(), lessonsRead: v1.lessonsRead ?? {}, labsRun: v1.labsRun ?? {}, settings: v1.settings ?? {} };
+      const records = [...v1.reviews].sort((a, b) => a.at.localeCompare(b.at));
+      for (const r of records) this.applier.apply(doc, r, () => records);
+      return { doc, migration: { records } };
+    }
+    const doc = (stored as ProgressDoc | null) ?? emptyDoc();
+    let size: number;
+    try {
+      size = this.log.size();
+    } catch (error) {
+      throw this.fail(`read your review log ${this.log.file}`, error);
+    }
+    if (size > doc.logBytes) {
+      const tail = this.log.readFrom(doc.logBytes);
+      for (const r of tail.records) this.applier.apply(doc, r, history);
+      doc.logBytes = tail.end;
+    } else if (size < doc.logBytes) {
+      // The log was truncated or removed by hand: the snapshot stays the truth from here on.
+      doc.logBytes = size;
+    }
+    return { doc };
   }
 
-  /** Apply `change` to the freshest document under the lock and save it before returning. */
-  update<T>(change: (doc: ProgressDoc) => T): Promise<T> {
-    const next = this.queue.then(() => this.lockedUpdate(change));
+  /** The current progress (empty if there is none yet). */
+  async read(): Promise<ProgressDoc> {
+    return (await this.load()).doc;
+  }
+
+  /** Every record in the review log, in order (export, optimiser, rebuilding a card). */
+  readLog(): LogRecord[] {
+    return this.log.readAll();
+  }
+
+  private exclusive<T>(work: (loaded: Loaded) => T): Promise<T> {
+    const next = this.queue.then(async () => {
+      try {
+        mkdirSync(this.dir, { recursive: true });
+      } catch (error) {
+        throw this.fail(`create the data directory ${this.dir}`, error);
+      }
+      const release = await acquireLock(`${this.file}.lock`);
+      try {
+        const loaded = await this.load();
+        if (loaded.migration) this.migrate(loaded);
+        const result = work(loaded);
+        this.db.data = loaded.doc;
+        try {
+          await this.db.write();
+        } catch (error) {
+          throw this.fail(`save your progress to ${this.file}`, error);
+        }
+        return result;
+      } finally {
+        release();
+      }
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async lockedUpdate<T>(change: (doc: ProgressDoc) => T): Promise<T> {
+  /** Version 1 → 2: keep a copy of the old file, move its reviews into the log. */
+  private migrate(loaded: Loaded): void {
+    const backup = `${this.file}.v1-backup`;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      copyFileSync(this.file, backup);
+      // A log already beside a version-1 file (put there by hand) is kept, never replayed twice.
+      const existing = this.log.size();
+      loaded.doc.logBytes = existing === 0 ? this.log.append(loaded.migration!.records) : existing;
     } catch (error) {
-      throw new FileError(this.dir, `Cannot create the data directory ${this.dir}: ${(error as Error).message}`);
+      throw this.fail(`upgrade your progress file (a copy of the old one is at ${backup})`, error);
     }
-    const release = await acquireLock(`${this.file}.lock`);
-    try {
-      const doc = await this.read();
-      const result = change(doc);
-      this.db.data = doc;
+  }
+
+  /** Change the snapshot (lessons read, labs run, settings) under the lock and save it before returning. */
+  update<T>(change: (doc: ProgressDoc) => T): Promise<T> {
+    return this.exclusive(({ doc }) => change(doc));
+  }
+
+  /**
+   * Append one record to the log (durably), apply it to the snapshot and save. Returns the card before and
+   * after, as the applier computed them.
+   */
+  append(record: LogRecord, hint?: AmendHint): Promise<Applied | undefined> {
+    return this.exclusive(({ doc }) => {
       try {
-        await this.db.write();
+        doc.logBytes = this.log.append([record]);
       } catch (error) {
-        throw new FileError(this.file, `Cannot save your progress to ${this.file}: ${(error as Error).message}. Your previous progress is intact.`);
+        throw this.fail(`save your answer to ${this.log.file}`, error);
       }
-      return result;
-    } finally {
-      release();
-    }
+      return this.applier.apply(doc, record, () => this.log.readAll(), hint);
+    });
   }
 }

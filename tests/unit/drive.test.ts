@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { drive, type FeedbackChoice, type QuizUI, type Recorder } from '../../src/quiz/drive.js';
 import type { Response } from '../../src/quiz/grade.js';
-import { amendReview, applyReview, type CardLog } from '../../src/srs/log.js';
+import { applyRecord, type DerivedState } from '../../src/srs/apply.js';
+import type { LogRecord } from '../../src/srs/types.js';
 import { createScheduler } from '../../src/srs/scheduler.js';
 import { DEFAULT_SETTINGS } from '../../src/store/document.js';
 import { QUIT, type Quit } from '../../src/util/quit.js';
@@ -10,21 +11,27 @@ import { question } from '../helpers/fixtures.js';
 const s = createScheduler(DEFAULT_SETTINGS);
 
 /** A recorder over an in-memory log that notes the order of events. */
-function memoryRecorder(events: string[]): Recorder & { log: CardLog } {
-  const log: CardLog = { cards: {}, reviews: [] };
+function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log: LogRecord[] } {
+  const state: DerivedState = { cards: {}, days: {} };
+  const log: LogRecord[] = [];
   let n = 0;
   return {
+    state,
     log,
     async record(cardId, rating, at) {
       const id = String(++n);
       events.push(`record ${cardId} ${rating}`);
-      const preview = s.preview(log.cards[cardId], at);
-      const { before, after } = applyReview(log, { id, card: cardId, rating, at: at.toISOString() }, s);
+      const preview = s.preview(state.cards[cardId], at);
+      const rec = { id, card: cardId, rating, at: at.toISOString() };
+      log.push(rec);
+      const { before, after } = applyRecord(state, rec, s, () => log)!;
       return { reviewId: id, before, after, preview };
     },
     async amend(reviewId, cardId, rating) {
       events.push(`amend ${cardId} ${rating}`);
-      return amendReview(log, reviewId, rating, s)!;
+      const rec = { amend: reviewId, card: cardId, rating, at: new Date().toISOString() };
+      log.push(rec);
+      return applyRecord(state, rec, s, () => log)!.after;
     },
   };
 }
@@ -63,7 +70,7 @@ describe('drive', () => {
     expect(result.answered).toHaveLength(6);
     expect(result.left).toBe(false);
     expect(result.pending).toBe(0);
-    expect(recorder.log.reviews).toHaveLength(6);
+    expect(recorder.log).toHaveLength(6);
   });
 
   it('stops on quit, keeping what was answered', async () => {
@@ -72,7 +79,7 @@ describe('drive', () => {
     const result = await drive([question('a'), question('b'), question('c')], { ui: scriptedUI(['right', 'quit'], [], events), recorder, clock, seed: 1 });
     expect(result.left).toBe(true);
     expect(result.answered.map((a) => a.cardId)).toEqual(['t/a']);
-    expect(recorder.log.reviews.map((r) => r.card)).toEqual(['t/a']);
+    expect(recorder.log.map((r) => r.card)).toEqual(['t/a']);
   });
 
   it('quitting from the feedback screen still keeps that answer', async () => {
@@ -81,7 +88,7 @@ describe('drive', () => {
     const result = await drive([question('a'), question('b')], { ui: scriptedUI(['wrong'], [{ quit: true }], events), recorder, clock, seed: 1 });
     expect(result.left).toBe(true);
     expect(result.pending).toBe(1);
-    expect(recorder.log.reviews).toHaveLength(1);
+    expect(recorder.log).toHaveLength(1);
   });
 
   it('applies a Hard/Easy override by amending the recorded answer', async () => {
@@ -89,7 +96,8 @@ describe('drive', () => {
     const recorder = memoryRecorder(events);
     const result = await drive([question('a')], { ui: scriptedUI(['right'], [{ override: 4, quit: false }], events), recorder, clock, seed: 1 });
     expect(events).toContain('amend t/a 4');
-    expect(recorder.log.reviews.map((r) => r.rating)).toEqual([4]);
+    expect(recorder.log.map((r) => r.rating)).toEqual([3, 4]);
+    expect(recorder.state.days[Object.keys(recorder.state.days)[0]!]).toMatchObject({ n: 1, ok: 1, new: 1 });
     expect(result.answered[0]?.rating).toBe(4);
   });
 

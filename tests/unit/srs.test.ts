@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { amendReview, applyReview, type CardLog } from '../../src/srs/log.js';
+import { applyRecord, resolveHistory, type DerivedState } from '../../src/srs/apply.js';
 import { createScheduler } from '../../src/srs/scheduler.js';
-import { currentStreak, dayKey, MASTERY_STABILITY_DAYS, todayCounts, topicStats } from '../../src/srs/stats.js';
-import type { Grade, ReviewRecord } from '../../src/srs/types.js';
+import { countAnswer } from '../../src/srs/days.js';
+import { currentStreak, dayKey, MASTERY_STABILITY_DAYS, todayCounts, topicStats, totalAnswers } from '../../src/srs/stats.js';
+import type { Grade, LogRecord, ReviewRecord } from '../../src/srs/types.js';
 import { DEFAULT_SETTINGS } from '../../src/store/document.js';
 import { card } from '../helpers/fixtures.js';
 
@@ -58,47 +59,79 @@ describe('scheduler (ts-fsrs adapter)', () => {
   });
 });
 
-describe('review log', () => {
-  const review = (id: string, rating: Grade, at: Date, cardId = 'caching/x'): ReviewRecord => ({ id, card: cardId, rating, at: at.toISOString() });
+describe('applying log records', () => {
+  const review = (id: string, rating: Grade, at: Date, cardId = 'caching/x'): ReviewRecord => ({ id, card: cardId, rating, at: at.toISOString(), ms: 1000 });
 
-  it('appends answers and moves cards on', () => {
-    const log: CardLog = { cards: {}, reviews: [] };
-    const r1 = applyReview(log, review('1', 3, t0), s);
+  it('moves a card on and counts the answer in its day', () => {
+    const state: DerivedState = { cards: {}, days: {} };
+    const log: LogRecord[] = [review('1', 3, t0)];
+    const r1 = applyRecord(state, log[0]!, s, () => log)!;
     expect(r1.before).toBeUndefined();
-    expect(log.reviews).toHaveLength(1);
-    const r2 = applyReview(log, review('2', 3, days(3)), s);
+    expect(state.cards['caching/x']).toEqual(r1.after);
+    expect(state.days[dayKey(t0)]).toEqual({ n: 1, ok: 1, ms: 1000, new: 1, rev: 0, young: [0, 0], mature: [0, 0] });
+    log.push(review('2', 1, days(3)));
+    const r2 = applyRecord(state, log[1]!, s, () => log)!;
     expect(r2.before).toEqual(r1.after);
-    expect(log.cards['caching/x']).toEqual(r2.after);
+    expect(state.days[dayKey(days(3))]).toMatchObject({ n: 1, ok: 0, new: 0, rev: 1, young: [1, 0] });
   });
 
-  it('amends a rating by rebuilding the card from its log', () => {
-    const log: CardLog = { cards: {}, reviews: [] };
-    applyReview(log, review('1', 3, t0), s);
-    applyReview(log, review('other', 1, t0, 'caching/y'), s);
-    applyReview(log, review('2', 3, days(3)), s);
-    const amended = amendReview(log, '2', 4, s);
-    expect(log.reviews.find((r) => r.id === '2')?.rating).toBe(4);
-    expect(amended).toEqual(s.replay([{ rating: 3, at: t0.toISOString() }, { rating: 4, at: days(3).toISOString() }]));
-    expect(log.cards['caching/x']).toEqual(amended);
-    expect(amendReview(log, 'missing', 4, s)).toBeUndefined();
+  it('amends a rating from the live hint, or by rebuilding the card from the log: the same result', () => {
+    const log: LogRecord[] = [review('1', 3, t0), review('other', 1, t0, 'caching/y'), review('2', 3, days(3))];
+    const fast: DerivedState = { cards: {}, days: {} };
+    const slow: DerivedState = { cards: {}, days: {} };
+    let last;
+    for (const r of log) {
+      last = applyRecord(fast, r, s, () => log);
+      applyRecord(slow, r, s, () => log);
+    }
+    const amend = { amend: '2', card: 'caching/x', rating: 4 as const, at: days(3).toISOString() };
+    const withAmend = [...log, amend];
+    applyRecord(fast, amend, s, () => { throw new Error('the hint should make the log unnecessary'); }, { before: last!.before, after: last!.after, rating: 3, reviewedAt: days(3).toISOString() });
+    applyRecord(slow, amend, s, () => withAmend);
+    expect(fast).toEqual(slow);
+    expect(fast.cards['caching/x']).toEqual(s.replay(resolveHistory(withAmend, 'caching/x')));
+    expect(resolveHistory(withAmend, 'caching/x').map((r) => r.rating)).toEqual([3, 4]);
+  });
+
+  it('falls back to the log when another session answered the card in between', () => {
+    const log: LogRecord[] = [review('1', 3, t0)];
+    const state: DerivedState = { cards: {}, days: {} };
+    const mine = applyRecord(state, log[0]!, s, () => log)!;
+    log.push(review('theirs', 3, days(2)));
+    applyRecord(state, log[1]!, s, () => log);
+    const amend = { amend: '1', card: 'caching/x', rating: 2 as const, at: days(2).toISOString() };
+    log.push(amend);
+    applyRecord(state, amend, s, () => log, { before: mine.before, after: mine.after, rating: 3, reviewedAt: t0.toISOString() });
+    expect(state.cards['caching/x']).toEqual(s.replay(resolveHistory(log, 'caching/x')));
+    expect(applyRecord(state, { amend: 'missing', card: 'caching/x', rating: 2, at: t0.toISOString() }, s, () => log)).toBeUndefined();
   });
 });
 
 describe('stats', () => {
-  const r = (at: Date, cardId = 'a/1'): ReviewRecord => ({ id: at.toISOString() + cardId, card: cardId, rating: 3, at: at.toISOString() });
+  const answered = (...dates: Date[]) => {
+    const d = {};
+    for (const at of dates) countAnswer(d, undefined, 3, at);
+    return d;
+  };
 
   it('counts a streak ending today, or yesterday when today has no review yet', () => {
-    const reviews = [r(days(0)), r(days(1)), r(days(2))];
-    expect(currentStreak(reviews, days(2))).toBe(3);
-    expect(currentStreak(reviews, days(3))).toBe(3);
-    expect(currentStreak(reviews, days(4))).toBe(0);
-    expect(currentStreak([], days(0))).toBe(0);
+    const d = answered(days(0), days(1), days(2));
+    expect(currentStreak(d, days(2))).toBe(3);
+    expect(currentStreak(d, days(3))).toBe(3);
+    expect(currentStreak(d, days(4))).toBe(0);
+    expect(currentStreak({}, days(0))).toBe(0);
+    expect(totalAnswers(d)).toBe(3);
     expect(dayKey(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
   });
 
-  it('separates new cards introduced today from reviews of older ones', () => {
-    const reviews = [r(days(-2), 'a/old'), r(days(0), 'a/old'), r(days(0), 'a/new'), r(new Date(days(0).getTime() + 600_000), 'a/new')];
-    expect(todayCounts(reviews, days(0))).toEqual({ newCards: 1, reviews: 1 });
+  it('separates new cards from reviews; learning steps count for neither limit', () => {
+    const d = {};
+    countAnswer(d, undefined, 1, days(0));
+    countAnswer(d, card({ state: 1 }), 3, days(0));
+    countAnswer(d, card({ state: 2, scheduled_days: 30 }), 3, days(0));
+    countAnswer(d, card({ state: 2, scheduled_days: 3 }), 1, days(0));
+    expect(todayCounts(d, days(0))).toEqual({ newCards: 1, reviews: 2 });
+    expect(d[dayKey(days(0)) as keyof typeof d]).toMatchObject({ n: 4, ok: 2, young: [1, 0], mature: [1, 1] });
   });
 
   it('computes seen, due and mastery per topic', () => {

@@ -1,0 +1,78 @@
+/**
+ * The one way a log record changes derived state (card states and day statistics): used live, when a session
+ * records an answer, and on recovery, when a log tail that never reached the snapshot is replayed.
+ */
+import { countAnswer, recountAnswer, type Days } from './days.js';
+import type { Scheduler } from './scheduler.js';
+import { isAmend, type AmendRecord, type Grade, type LogRecord, type ReviewRecord, type StoredCard } from './types.js';
+
+export interface DerivedState {
+  cards: Record<string, StoredCard>;
+  days: Days;
+}
+
+export interface Applied {
+  readonly before: StoredCard | undefined;
+  readonly after: StoredCard;
+}
+
+/** What a live session knows about the answer it amends, so the common case needs no log scan. */
+export interface AmendHint {
+  readonly before: StoredCard | undefined;
+  readonly after: StoredCard;
+  readonly rating: Grade;
+  readonly reviewedAt: string;
+}
+
+/** A card's reviews in time order, with the amends among `records` applied. */
+export function resolveHistory(records: readonly LogRecord[], card: string): ReviewRecord[] {
+  const reviews = new Map<string, ReviewRecord>();
+  for (const r of records) {
+    if (r.card !== card) continue;
+    if (!isAmend(r)) reviews.set(r.id, r);
+    else {
+      const target = reviews.get(r.amend);
+      if (target) reviews.set(r.amend, { ...target, rating: r.rating });
+    }
+  }
+  return [...reviews.values()].sort((a, b) => a.at.localeCompare(b.at));
+}
+
+const sameCard = (a: StoredCard | undefined, b: StoredCard) => a !== undefined && a.reps === b.reps && a.due === b.due && a.last_review === b.last_review && a.stability === b.stability;
+
+function applyAmend(state: DerivedState, rec: AmendRecord, s: Scheduler, history: () => readonly LogRecord[], hint?: AmendHint): Applied | undefined {
+  if (hint && sameCard(state.cards[rec.card], hint.after)) {
+    // Nothing touched the card since the answer: re-answer it from the state before.
+    const after = s.next(hint.before, rec.rating, new Date(hint.reviewedAt));
+    state.cards[rec.card] = after;
+    recountAnswer(state.days, hint.before, hint.rating, rec.rating, new Date(hint.reviewedAt));
+    return { before: hint.before, after };
+  }
+  // Someone else answered the card meanwhile (another session), or this is recovery: rebuild from the log.
+  const records = history();
+  const self = records.findIndex((r) => isAmend(r) && r.amend === rec.amend && r.at === rec.at);
+  const prior = resolveHistory(self >= 0 ? records.slice(0, self) : records, rec.card);
+  const i = prior.findIndex((r) => r.id === rec.amend);
+  if (i < 0) return undefined;
+  const before = s.replay(prior.slice(0, i));
+  const reviews = prior.map((r, j) => (j === i ? { ...r, rating: rec.rating } : r));
+  const after = s.replay(reviews)!;
+  state.cards[rec.card] = after;
+  recountAnswer(state.days, before, prior[i]!.rating, rec.rating, new Date(prior[i]!.at));
+  return { before, after };
+}
+
+/**
+ * Apply one record. `history` returns the log's records (only needed, and only called, to rebuild a card
+ * whose amend cannot be applied from `hint`). Returns the card before and after, or undefined for an amend
+ * of a review the log does not hold.
+ */
+export function applyRecord(state: DerivedState, rec: LogRecord, s: Scheduler, history: () => readonly LogRecord[], hint?: AmendHint): Applied | undefined {
+  if (isAmend(rec)) return applyAmend(state, rec, s, history, hint);
+  const before = state.cards[rec.card];
+  const at = new Date(rec.at);
+  const after = s.next(before, rec.rating, at);
+  state.cards[rec.card] = after;
+  countAnswer(state.days, before, rec.rating, at, rec.ms);
+  return { before, after };
+}
