@@ -1,7 +1,7 @@
 // npm run bench [-- --quick]: start-up figures as ratios to `node -e 0` measured in the same run, plus scale runs.
 // Medians of interleaved runs, so drift on a busy machine hits every figure alike. No timed assertions anywhere.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,17 +51,20 @@ function stats(xs) {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 }
 
-/** A progress file with `reviews` reviews over the real cards, as a long-time learner would have. */
-function writeBigLog(reviews) {
-  mkdirSync(bigHome, { recursive: true });
+const cache = join(root, 'node_modules', '.cache', 'backend-tutor');
+mkdirSync(cache, { recursive: true });
+async function bundle(name) {
+  const out = join(cache, `${name}.mjs`);
+  await build({ entryPoints: [join(root, 'scripts', `${name}.ts`)], bundle: true, platform: 'node', format: 'esm', outfile: out, external: ['sql.js'], logLevel: 'warning', banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" } });
+  return out;
+}
+
+/** A data directory with `reviews` answers over the real cards, as a long-time learner would have. */
+async function writeBigLog(reviews) {
   const index = JSON.parse(spawnSync(process.execPath, [bin, 'topics', '--json'], { env, encoding: 'utf8' }).stdout);
-  const ids = index.flatMap((t) => (t.questions ? Array.from({ length: t.questions }, (_, i) => `${t.id}/q${i}`) : []));
-  const lines = [];
-  const start = Date.parse('2024-01-01T08:00:00Z');
-  for (let i = 0; i < reviews; i++) {
-    lines.push(JSON.stringify({ id: `r${i}`, card: ids[i % ids.length], rating: 1 + (i % 4), at: new Date(start + i * 60_000).toISOString(), ms: 4000 }));
-  }
-  writeFileSync(join(bigHome, 'progress.json'), `{"schemaVersion":1,\n"lessonsRead":{},\n"labsRun":{},\n"settings":{},\n"cards":{},\n"reviews":[\n${lines.join(',\n')}\n]}\n`);
+  const ids = index.flatMap((t) => JSON.parse(readFileSync(join(root, 'dist', 'content', 'topics', `${t.id}.json`), 'utf8')).questions.map((q) => q.cardId));
+  const r = spawnSync(process.execPath, [await bundle('bench-fixture'), bigHome, String(reviews), ids.join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`fixture failed: ${r.stderr}`);
 }
 
 const cases = [
@@ -79,7 +82,7 @@ for (let run = 0; run < RUNS; run++) {
 }
 
 const REVIEWS = quick ? 100_000 : 1_000_000;
-writeBigLog(REVIEWS);
+await writeBigLog(REVIEWS);
 const bigName = `backend-tutor progress, ${REVIEWS.toLocaleString('en-US')}-review log`;
 results.set(bigName, Array.from({ length: Math.min(RUNS, 5) }, () => timeOnce([bin, 'progress'], { BACKEND_TUTOR_HOME: bigHome })));
 
@@ -91,10 +94,7 @@ for (const [name, xs] of results) {
   console.log(`${name.padEnd(52)} ${s.median.toFixed(1).padStart(8)} ${s.min.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}  ${(s.median / floor).toFixed(2)}×`);
 }
 
-const cache = join(root, 'node_modules', '.cache', 'backend-tutor');
-mkdirSync(cache, { recursive: true });
-const sessionBench = join(cache, 'bench-session.mjs');
-await build({ entryPoints: [join(root, 'scripts', 'bench-session.ts')], bundle: true, platform: 'node', format: 'esm', outfile: sessionBench, logLevel: 'warning' });
+const sessionBench = await bundle('bench-session');
 const session = JSON.parse(spawnSync(process.execPath, [sessionBench], { encoding: 'utf8' }).stdout);
 console.log(`\nbuilding a session over ${session.cards.toLocaleString('en-US')} cards (in-process): median ${session.medianMs.toFixed(1)} ms (min ${session.minMs.toFixed(1)}, max ${session.maxMs.toFixed(1)})`);
 rmSync(home, { recursive: true, force: true });

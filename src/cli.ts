@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContext, type GlobalOptions } from './app/context.js';
+import type { GlobalOptions } from './app/context.js';
 import { COMMANDS, HOME } from './commands/index.js';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import { exitCodeOf, FileError, Interrupted, UsageError } from './errors.js';
@@ -68,8 +68,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let code = 0;
   const run = async (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => {
+    // Loaded only when a command runs: --help and --version never pay for the store, theme or scheduler.
+    const [{ createContext }, mod] = await Promise.all([import('./app/context.js'), spec.load()]);
     const ctx = createContext(ROOT, cmd.optsWithGlobals() as GlobalOptions);
-    const mod = await spec.load();
     code = await mod.run(ctx, args, opts);
   };
   for (const spec of COMMANDS) addCommand(program, spec, run);
