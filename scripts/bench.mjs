@@ -17,12 +17,17 @@ const bigHome = join(home, 'big');
 const { NODE_EXTRA_CA_CERTS: _ignored, ...baseEnv } = process.env;
 const env = { ...baseEnv, BACKEND_TUTOR_HOME: join(home, 'data'), NO_COLOR: '1' };
 
+/**
+ * One run: wall time, plus CPU time (user + sys) and peak memory from GNU time. CPU time is the figure to
+ * trust on a busy machine; wall time is what a learner feels.
+ */
 function timeOnce(args, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync('/usr/bin/time', ['-f', '__RUSAGE %U %S %M', process.execPath, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  const [, user, sys, rssKb] = /__RUSAGE (\S+) (\S+) (\d+)/.exec(r.stderr) ?? [];
+  return { wall, cpu: (Number(user) + Number(sys)) * 1000, rss: Number(rssKb) / 1024 };
 }
 
 /** Time until the first question is on screen, in a real pseudo-terminal (util-linux `script`). */
@@ -50,6 +55,7 @@ function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 }
+const med = (runs, key) => stats(runs.map((r) => r[key])).median;
 
 const cache = join(root, 'node_modules', '.cache', 'backend-tutor');
 mkdirSync(cache, { recursive: true });
@@ -78,7 +84,7 @@ const results = new Map(cases.map(([name]) => [name, []]));
 results.set('quiz: first question on screen (pty)', []);
 for (let run = 0; run < RUNS; run++) {
   for (const [name, fn] of cases) results.get(name).push(fn());
-  results.get('quiz: first question on screen (pty)').push(await firstQuestionOnce());
+  results.get('quiz: first question on screen (pty)').push({ wall: await firstQuestionOnce() });
 }
 
 const REVIEWS = quick ? 100_000 : 1_000_000;
@@ -86,12 +92,16 @@ await writeBigLog(REVIEWS);
 const bigName = `backend-tutor progress, ${REVIEWS.toLocaleString('en-US')}-review log`;
 results.set(bigName, Array.from({ length: Math.min(RUNS, 5) }, () => timeOnce([bin, 'progress'], { BACKEND_TUTOR_HOME: bigHome })));
 
-const floor = stats(results.get('node -e 0 (the floor)')).median;
-console.log(`node ${process.version}, ${RUNS} interleaved runs each (medians; ms)\n`);
-console.log(`${'figure'.padEnd(52)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}  ratio`);
-for (const [name, xs] of results) {
-  const s = stats(xs);
-  console.log(`${name.padEnd(52)} ${s.median.toFixed(1).padStart(8)} ${s.min.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}  ${(s.median / floor).toFixed(2)}×`);
+const floorRuns = results.get('node -e 0 (the floor)');
+const floor = { wall: med(floorRuns, 'wall'), cpu: med(floorRuns, 'cpu'), rss: med(floorRuns, 'rss') };
+console.log(`node ${process.version}, ${RUNS} interleaved runs each; medians (min–max), ratios to node -e 0\n`);
+console.log(`${'figure'.padEnd(46)} ${'wall ms'.padStart(17)} ${'ratio'.padStart(6)} ${'cpu ratio'.padStart(9)} ${'peak MB'.padStart(8)}`);
+for (const [name, runs] of results) {
+  const w = stats(runs.map((r) => r.wall));
+  const cpu = runs[0].cpu === undefined ? '' : `${(med(runs, 'cpu') / floor.cpu).toFixed(2)}×`;
+  const rss = runs[0].rss === undefined ? '' : `${med(runs, 'rss').toFixed(0)} (${(med(runs, 'rss') / floor.rss).toFixed(1)}×)`;
+  const range = `${w.median.toFixed(0)} (${w.min.toFixed(0)}–${w.max.toFixed(0)})`;
+  console.log(`${name.padEnd(46)} ${range.padStart(17)} ${`${(w.median / floor.wall).toFixed(2)}×`.padStart(6)} ${cpu.padStart(9)} ${rss.padStart(8)}`);
 }
 
 const sessionBench = await bundle('bench-session');

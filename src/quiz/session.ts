@@ -3,7 +3,6 @@
  * the day's limit, interleaved; cards failed during the session come back a few questions later.
  */
 import type { CompiledQuestion } from '../content/types.js';
-import { isDue } from '../srs/stats.js';
 import type { StoredCard } from '../srs/types.js';
 
 export type SessionMode = 'default' | 'new' | 'due' | 'all';
@@ -37,15 +36,24 @@ export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
 }
 
 export function buildSession(input: SessionInput): CompiledQuestion[] {
-  const { cards, now } = input;
-  const isNew = (q: CompiledQuestion) => (cards[q.cardId]?.state ?? 0) === 0;
-  const fresh = input.questions.filter(isNew).sort((a, b) => a.difficulty - b.difficulty);
-  const seen = input.questions.filter((q) => !isNew(q));
-  const due = seen
-    .filter((q) => isDue(cards[q.cardId]!, now))
-    .map((q) => ({ q, r: input.retrievability(cards[q.cardId]!) }))
-    .sort((a, b) => a.r - b.r)
-    .map((x) => x.q);
+  const { cards } = input;
+  const now = input.now.getTime();
+  // One pass over the scope: this runs over every card in a deck at the start of each session.
+  const fresh: CompiledQuestion[] = [];
+  const dueScored: { q: CompiledQuestion; r: number }[] = [];
+  const later: { q: CompiledQuestion; due: number }[] = [];
+  for (const q of input.questions) {
+    const c = cards[q.cardId];
+    if (!c || c.state === 0) {
+      fresh.push(q);
+      continue;
+    }
+    const due = Date.parse(c.due);
+    if (due <= now) dueScored.push({ q, r: input.retrievability(c) });
+    else later.push({ q, due });
+  }
+  fresh.sort((a, b) => a.difficulty - b.difficulty);
+  const due = dueScored.sort((a, b) => a.r - b.r).map((x) => x.q);
   const cap = input.count;
   const limit = (n: number) => (cap === undefined ? Math.max(0, n) : cap);
 
@@ -56,16 +64,11 @@ export function buildSession(input: SessionInput): CompiledQuestion[] {
       return due.slice(0, limit(input.reviewsLeft));
     case 'all': {
       // Practise ahead: everything in scope, soonest-due first, then what was never seen.
-      const notDue = seen
-        .filter((q) => !due.includes(q))
-        .sort((a, b) => cards[a.cardId]!.due.localeCompare(cards[b.cardId]!.due));
-      const all = [...due, ...notDue, ...fresh];
+      const all = [...due, ...later.sort((a, b) => a.due - b.due).map((x) => x.q), ...fresh];
       return cap === undefined ? all : all.slice(0, cap);
     }
     case 'default': {
-      const reviews = due.slice(0, Math.max(0, input.reviewsLeft));
-      const news = fresh.slice(0, Math.max(0, input.newLeft));
-      const mixed = interleave(reviews, news);
+      const mixed = interleave(due.slice(0, Math.max(0, input.reviewsLeft)), fresh.slice(0, Math.max(0, input.newLeft)));
       return cap === undefined ? mixed : mixed.slice(0, cap);
     }
   }

@@ -3,7 +3,7 @@
  * (ISO strings, no deprecated fields); fuzz is on, as in Anki (ts-fsrs seeds it from the card, so it is
  * reproducible).
  */
-import { createEmptyCard, fsrs, generatorParameters, TypeConvert, type Card, type FSRS, type StepUnit } from 'ts-fsrs';
+import { computeDecayFactor, createEmptyCard, fsrs, generatorParameters, TypeConvert, type Card, type FSRS, type StepUnit } from 'ts-fsrs';
 import type { Grade, ReviewRecord, SchedulerSettings, StoredCard } from './types.js';
 
 export interface Scheduler {
@@ -46,6 +46,7 @@ export function createScheduler(settings: SchedulerSettings): Scheduler {
     }),
   );
   const current = (card: StoredCard | undefined, at: Date): Card => (card ? revive(card) : createEmptyCard(at));
+  const { decay, factor } = computeDecayFactor(f.parameters.w);
   const next = (card: StoredCard | undefined, rating: Grade, at: Date): StoredCard => toStored(f.next(current(card, at), at, rating).card);
   return {
     next,
@@ -55,9 +56,9 @@ export function createScheduler(settings: SchedulerSettings): Scheduler {
     },
     retrievability(card, now) {
       if (card.state === 0 || !card.last_review) return 0;
-      // The forgetting curve straight from the stored fields: no Card revival, cheap enough for 50,000 cards.
+      // FSRS's forgetting curve straight from the stored fields (no Card revival): cheap enough for 50,000 cards.
       const elapsedDays = Math.max(0, (now.getTime() - Date.parse(card.last_review)) / 86_400_000);
-      return f.forgetting_curve(elapsedDays, card.stability);
+      return Math.pow(1 + (factor * elapsedDays) / card.stability, decay);
     },
     replay(reviews) {
       let card: StoredCard | undefined;
