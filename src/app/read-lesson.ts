@@ -2,7 +2,7 @@
 import type { TopicSummary } from '../content/types.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { page } from '../render/pager.js';
-import { wrap } from '../render/text.js';
+import { sanitize, wrap } from '../render/text.js';
 import type { AppContext } from './context.js';
 
 /** Lessons read best at a book-like measure, even in a wide terminal. */
@@ -12,7 +12,7 @@ export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
   const lesson = ctx.content.topic(topic.id).lesson;
   if (!lesson) return [];
   const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
-  const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${lesson.summary}`), width);
+  const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${sanitize(lesson.summary)}`), width);
   return [...meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
 }
 

@@ -6,7 +6,8 @@ import { LABS, type LabInfo } from '../labs/registry.js';
 import { runLab } from '../labs/runner.js';
 import { terminalLabPrompts } from '../render/lab-prompts.js';
 import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
-import { indented, padEnd } from '../render/text.js';
+import { renderInline } from '../render/markdown.js';
+import { indented, padEnd, truncate } from '../render/text.js';
 
 type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
 
@@ -96,8 +97,7 @@ function related(ctx: AppContext, lab: LabInfo): void {
   }
   const qs = ctx.content.topic(topic.id).questions.filter((q) => q.tags.some((tag) => lab.tags.includes(tag)));
   for (const q of qs.slice(0, 4)) {
-    const first = q.prompt.split('\n').find((l) => l.trim()) ?? q.id;
-    io.write(`  ${t.symbols.bullet} ${first.length > io.columns() - 6 ? `${first.slice(0, io.columns() - 7)}…` : first}\n`);
+    io.write(`  ${t.symbols.bullet} ${truncate(renderInline(q.prompt, t), io.columns() - 4)}\n`);
   }
   io.say(`Practise: ${t.bold(`backend-tutor quiz --topic ${topic.id}`)}${qs.length ? t.dim(` (${qs.length} questions on this mechanism, ${topic.questions} in the topic)`) : ''}`);
 }

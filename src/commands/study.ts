@@ -8,6 +8,7 @@ import type { CompiledQuestion, TopicSummary } from '../content/types.js';
 import { guarded } from '../render/prompts/guard.js';
 import { keyPrompt } from '../render/prompts/keypress.js';
 import { QUIT } from '../util/quit.js';
+import { sanitize } from '../render/text.js';
 
 export async function run(ctx: AppContext, args: readonly string[]): Promise<number> {
   const chosen = args[0] ? resolveTopic(ctx, args[0]) : undefined;
@@ -31,7 +32,7 @@ export async function run(ctx: AppContext, args: readonly string[]): Promise<num
     const skipped = view.topics.filter((r) => r.topic.order < topic.order && !r.topic.written).map((r) => r.topic.order);
     if (skipped.length) io.say(t.dim(`Lessons ${skipped.join(', ')} are not written yet, so the path starts further on.`));
   }
-  io.say(`\n${t.heading(`Lesson ${topic.order} of 31: ${topic.title}`)} ${t.dim(`· about ${topic.minutes} minutes`)}\n${topic.summary ?? ''}`);
+  io.say(`\n${t.heading(`Lesson ${topic.order} of 31: ${topic.title}`)} ${t.dim(`· about ${topic.minutes} minutes`)}\n${sanitize(topic.summary ?? '')}`);
   const start = await guarded(
     keyPrompt({
       message: '',

@@ -21,9 +21,18 @@ export function parseYaml(file: string, text: string, lineOffset = 0): YamlSourc
     return { file, line: pos.line + lineOffset, column: pos.col, message };
   };
   const syntaxErrors = doc.errors.map((e) => problem(e.pos[0], e.message.split('\n')[0] ?? e.message));
+  let data: unknown;
+  if (!syntaxErrors.length) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // yaml refuses alias bombs (billion laughs) and the like: report it, do not crash.
+      syntaxErrors.push(problem(0, (error as Error).message));
+    }
+  }
   return {
     file,
-    data: syntaxErrors.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    data,
     syntaxErrors,
     at(path, message) {
       for (let n = path.length; n >= 0; n--) {
