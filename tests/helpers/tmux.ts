@@ -36,6 +36,12 @@ export class Terminal {
     throw new Error(`timed out waiting for ${pattern} on screen:\n${last}`);
   }
 
+  /** What tmux knows of the terminal's state: still on the alternate screen? cursor shown? */
+  state(): { alternate: boolean; cursorVisible: boolean } {
+    const [alt, cursor] = this.tmux('display', '-p', '-t', 'main', '#{alternate_on} #{cursor_flag}').trim().split(' ');
+    return { alternate: alt === '1', cursorVisible: cursor === '1' };
+  }
+
   close(): void {
     try {
       this.tmux('kill-server');
