@@ -13,8 +13,10 @@ export interface Io {
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
-  /** Both ends are a terminal: prompts, pager and predictions are allowed. */
+  /** Both ends are a terminal that can move its cursor: prompts, pager and predictions are allowed. */
   readonly interactive: boolean;
+  /** A terminal, but TERM=dumb: output is plain, as in a pipe. */
+  readonly dumb: boolean;
   /** Usable width for text. */
   readonly columns: () => number;
   readonly rows: () => number;
@@ -60,7 +62,8 @@ export function createContext(root: string, opts: GlobalOptions): AppContext {
     stdin,
     stdout,
     stderr,
-    interactive: Boolean(stdin.isTTY && stdout.isTTY),
+    interactive: Boolean(stdin.isTTY && stdout.isTTY) && process.env.TERM !== 'dumb',
+    dumb: Boolean(stdout.isTTY) && process.env.TERM === 'dumb',
     // One column short of the edge: a line that fills the last column makes some terminals wrap early.
     columns: () => (stdout.isTTY ? (stdout.columns || 80) - 1 : 80),
     rows: () => (stdout.isTTY ? stdout.rows || 24 : 24),

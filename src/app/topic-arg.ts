@@ -13,5 +13,6 @@ export function resolveTopic(ctx: AppContext, query: string): TopicSummary {
 
 export function requireTerminal(ctx: AppContext, what: string, alternative?: string): void {
   if (ctx.io.interactive) return;
-  throw new UsageError(`${what} needs a terminal to answer in (stdin and stdout must be a TTY).${alternative ? ` ${alternative}` : ''}`);
+  const why = ctx.io.dumb ? 'a terminal that can move its cursor (TERM is "dumb")' : 'a terminal to answer in (stdin and stdout must be a TTY)';
+  throw new UsageError(`${what} needs ${why}.${alternative ? ` ${alternative}` : ''}`);
 }

@@ -7,7 +7,7 @@ import { runLab } from '../labs/runner.js';
 import { terminalLabPrompts } from '../render/lab-prompts.js';
 import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
 import { renderInline } from '../render/markdown.js';
-import { indented, padEnd, truncate } from '../render/text.js';
+import { indented, padEnd, truncate, visibleWidth } from '../render/text.js';
 
 type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
 
@@ -38,9 +38,12 @@ function list(ctx: AppContext, json: boolean): number {
     return 0;
   }
   const { theme: t } = ctx;
+  const width = Math.min(100, ctx.io.columns());
   for (const l of LABS) {
-    ctx.io.write(`${t.bold(padEnd(l.id, 17))} ${l.title} ${t.dim(`(${l.topic})`)}\n`);
-    ctx.io.write(`${indented(t.dim(l.summary), Math.min(100, ctx.io.columns()), ' '.repeat(18)).join('\n')}\n`);
+    const head = `${t.bold(padEnd(l.id, 17))} ${l.title} ${t.dim(`(${l.topic})`)}`;
+    // Narrow terminals: the title goes under the id instead of beside it.
+    ctx.io.write(visibleWidth(head) <= width ? `${head}\n` : `${t.bold(l.id)}\n${indented(`${l.title} ${t.dim(`(${l.topic})`)}`, width, ' '.repeat(18)).join('\n')}\n`);
+    ctx.io.write(`${indented(t.dim(l.summary), width, ' '.repeat(Math.min(18, Math.floor(width / 4)))).join('\n')}\n`);
   }
   ctx.io.say(`\nRun one: ${t.bold('backend-tutor lab <id>')} (add --json for machine-readable events, --seed n to repeat a run)`);
   return 0;

@@ -18,18 +18,21 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
     return 0;
   }
   const { theme: t, io } = ctx;
-  io.write(`${t.bold('Progress')}  ${countNoun(view.reviews, 'review')} · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.due, 'card')} due now\n\n`);
+  io.say(`${t.bold('Progress')}  ${countNoun(view.reviews, 'review')} · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.due, 'card')} due now\n`);
   const rows = view.topics.filter((r) => r.total > 0);
   if (!rows.length) {
     io.write('No questions are written yet.\n');
     return 0;
   }
-  const nameWidth = Math.max(14, Math.min(30, io.columns() - 50));
+  // Name, seen, due, bar, percent: the bar gives way first on a narrow terminal.
+  const available = io.columns() - 22;
+  const nameWidth = Math.max(8, Math.min(17, available - 5));
+  const barWidth = Math.max(5, Math.min(20, available - nameWidth));
   io.write(t.bold(`${padEnd('Topic', nameWidth)}  ${'Seen'.padStart(7)}  ${'Due'.padStart(4)}  Mastery\n`));
   for (const r of rows) {
     const seen = `${r.seen}/${r.total}`.padStart(7);
     const due = r.due ? t.warn(String(r.due).padStart(4)) : t.dim('0'.padStart(4));
-    const mastered = bar(r.mastery, 20, t.symbols.bar, t.symbols.barEmpty);
+    const mastered = bar(r.mastery, barWidth, t.symbols.bar, t.symbols.barEmpty);
     io.write(`${padEnd(truncate(r.topic.id, nameWidth), nameWidth)}  ${seen}  ${due}  ${t.ok(mastered)} ${percent(r.mastery).padStart(4)}\n`);
   }
   const unwritten = view.topics.length - rows.length;

@@ -21,16 +21,21 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
     return 0;
   }
   const { theme: t } = ctx;
-  const titleWidth = Math.max(20, Math.min(44, ctx.io.columns() - 36));
-  ctx.io.write(`${t.bold(`${padEnd(' #  Topic', titleWidth + 4)}  Lesson  Qs  Labs  Mastery`)}\n`);
+  // 64 columns and up: id, title, lesson, questions, labs, mastery. Narrower: id, lesson and questions.
+  const columns = ctx.io.columns();
+  const wide = columns >= 64;
+  const nameWidth = wide ? Math.min(44, columns - 34) : Math.max(8, columns - 18);
+  const header = wide ? `${padEnd(' #  Topic', nameWidth + 4)}  Lesson  Qs  Labs  Mastery` : `${padEnd(' #  Topic', nameWidth + 4)}  Lesson  Qs`;
+  ctx.io.write(`${t.bold(header)}\n`);
   for (const row of view.topics) {
     const { topic } = row;
-    const name = `${topic.id} ${t.dim('·')} ${topic.title}`;
+    const name = wide ? `${topic.id} ${t.dim('·')} ${topic.title}` : topic.id;
     const lesson = topic.written ? `${(topic.lessonWords / 1000).toFixed(1)}k w`.padStart(6) : t.dim('  soon');
     const qs = topic.questions ? String(topic.questions).padStart(3) : t.dim('  –');
     const labs = row.labs.length ? String(row.labs.length).padStart(4) : t.dim('   –');
     const mastery = row.seen ? percent(row.mastery).padStart(7) : t.dim('      –');
-    const line = `${String(topic.order).padStart(2)}  ${padEnd(truncate(name, titleWidth), titleWidth)}  ${lesson}  ${qs}  ${labs}  ${mastery}`;
+    const cells = [String(topic.order).padStart(2), padEnd(truncate(name, nameWidth), nameWidth), lesson, qs, ...(wide ? [labs, mastery] : [])];
+    const line = cells.join('  ');
     ctx.io.write(`${topic.written ? line : t.dim(line)}\n`);
   }
   const written = view.topics.filter((r) => r.topic.written).length;

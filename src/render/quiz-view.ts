@@ -12,7 +12,7 @@ import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
 import { orderPrompt } from './prompts/order.js';
 import { textPrompt } from './prompts/text.js';
 import type { Theme } from './theme.js';
-import { visibleWidth, wrap } from './text.js';
+import { truncate, visibleWidth, wrap } from './text.js';
 
 export interface QuizViewOptions {
   readonly theme: Theme;
@@ -48,7 +48,7 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     const dots = '●'.repeat(q.difficulty) + '○'.repeat(3 - q.difficulty);
     const tags = [`${item.number}`, o.topicTitle(q.topic), KIND_LABEL[q.kind], dots, ...(item.again ? ['again'] : [])].join(' · ');
     out();
-    out(t.dim(`── ${tags} ${'─'.repeat(Math.max(0, width() - tags.length - 4))}`));
+    out(t.dim(truncate(`── ${tags} ${'─'.repeat(Math.max(0, width() - tags.length - 4))}`, width())));
   };
 
   const showQuestion = (item: AskItem) => {
@@ -141,7 +141,7 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     out();
     const due = (g: Grade) => Date.parse(item.preview[g].due) - item.now.getTime();
     const when = formatInterval(Date.parse(item.card.due) - item.now.getTime());
-    out(item.comesBack ? t.accent(`Comes back in ${when}, later in this session.`) : t.accent(`Next review in ${when}.`));
+    out(wrap(t.accent(item.comesBack ? `Comes back in ${when}, later in this session.` : `Next review in ${when}.`), width()).join('\n'));
     const choices: KeyChoice<Grade | undefined>[] = [{ key: 'enter', label: 'next', value: undefined }];
     if (q.kind === 'recall') {
       for (const g of [1, 2, 3, 4] as const) {

@@ -15,9 +15,13 @@ export interface Theme {
   readonly symbols: { readonly ok: string; readonly bad: string; readonly bullet: string; readonly pointer: string; readonly bar: string; readonly barEmpty: string };
 }
 
-/** Whether to colour this stream: chalk's own detection (TTY, NO_COLOR, FORCE_COLOR, TERM) unless told no. */
+/**
+ * Whether to colour this stream: --no-color and NO_COLOR (no-color.org; chalk 5 itself ignores it) say no,
+ * FORCE_COLOR says yes, otherwise a real terminal that is not TERM=dumb.
+ */
 export function wantsColor(flag: boolean | undefined, stream: { isTTY?: boolean }): boolean {
   if (flag === false) return false;
+  if (process.env.NO_COLOR) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
   return chalk.level > 0 && stream.isTTY === true && process.env.TERM !== 'dumb';
 }

@@ -8,12 +8,13 @@ export class Terminal {
     this.tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), command);
   }
 
-  private tmux(...args: string[]): string {
+  tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   }
 
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'main');
+  /** The visible screen; `joined` undoes the terminal's own wrapping, so over-long lines show as such. */
+  screen(joined = false): string {
+    return this.tmux('capture-pane', '-p', ...(joined ? ['-J'] : []), '-t', 'main');
   }
 
   /** Keys as tmux names them: 'Enter', 'Escape', 'C-c', or literal text. */
