@@ -16,7 +16,9 @@ export interface LocalServer {
   get(path: string, headers?: Record<string, string>): Promise<HttpReply>;
 }
 
-export async function startServer(ctx: Pick<LabContext, 'defer'>, handler: RequestListener): Promise<LocalServer> {
+export async function startServer(ctx: Pick<LabContext, 'defer' | 'signal'>, handler: RequestListener): Promise<LocalServer> {
+  // A lab stopped between two phases must not open a new server.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   const server: Server = createServer(handler);
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   ctx.defer(

@@ -25,6 +25,12 @@ export async function runLab(info: LabInfo, o: RunLabOptions): Promise<LabObserv
   const mod = await info.load();
   const controller = new AbortController();
   const cleanups: (() => void | Promise<void>)[] = [];
+  // After the lab ended (or was stopped) its code may still be unwinding: a late cleanup runs at once.
+  let closed = false;
+  const defer = (fn: () => void | Promise<void>) => {
+    if (!closed) cleanups.push(fn);
+    else Promise.resolve().then(fn).catch(() => undefined);
+  };
   const abort = () => controller.abort(new Interrupted());
   if (o.signal?.aborted) throw new Interrupted();
   o.signal?.addEventListener('abort', abort, { once: true });
@@ -41,11 +47,12 @@ export async function runLab(info: LabInfo, o: RunLabOptions): Promise<LabObserv
         signal: controller.signal,
         params: labParams(info, o.params),
         prompts: o.prompts,
-        defer: (fn) => void cleanups.push(fn),
+        defer,
       }),
       aborted,
     ]);
   } finally {
+    closed = true;
     o.signal?.removeEventListener('abort', abort);
     if (!controller.signal.aborted) controller.abort(new Error('lab finished'));
     for (const fn of cleanups.reverse()) {
