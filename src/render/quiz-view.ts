@@ -10,7 +10,7 @@ import { choicePrompt } from './prompts/choice.js';
 import { guarded } from './prompts/guard.js';
 import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
 import { orderPrompt } from './prompts/order.js';
-import { textPrompt } from './prompts/text.js';
+import { askText } from './prompts/text.js';
 import type { Theme } from './theme.js';
 import { truncate, visibleWidth, wrap } from './text.js';
 
@@ -61,6 +61,13 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     out();
   };
 
+  /** A typed line; an over-long paste is cut, and the learner is told. */
+  async function typed(config: Parameters<typeof askText>[0]): Promise<string | Quit> {
+    const answer = await askText(config);
+    if (answer.dropped) out(t.warn(`(That was ${answer.dropped.toLocaleString('en-US')} characters too long; only the first ${(config.maxLength ?? 2000).toLocaleString('en-US')} were kept.)`));
+    return answer.value;
+  }
+
   async function ask(item: AskItem): Promise<Response | Quit> {
     showQuestion(item);
     const p = item.presented;
@@ -75,12 +82,12 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
         return order === QUIT ? QUIT : { kind: 'order', order };
       }
       case 'typed': {
-        const text = await guarded(textPrompt({ message: t.bold('Output:'), theme: t, hint: 'Type the printed lines separated by spaces or commas · Enter answer · Esc quit' }));
+        const text = await typed({ message: t.bold('Output:'), theme: t, hint: 'Type the printed lines separated by spaces or commas · Enter answer · Esc quit' });
         return text === QUIT ? QUIT : { kind: 'typed', text };
       }
       case 'recall': {
-        const typed = await guarded(textPrompt({ message: t.bold('Your answer:'), theme: t, hint: 'Answer in your head or type it · Enter reveals the model answer · Esc quit' }));
-        if (typed === QUIT) return QUIT;
+        const mine = await typed({ message: t.bold('Your answer:'), theme: t, hint: 'Answer in your head or type it · Enter reveals the model answer · Esc quit' });
+        if (mine === QUIT) return QUIT;
         out();
         out(t.bold('Model answer'));
         out(md(p.answer));

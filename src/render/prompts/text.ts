@@ -2,6 +2,9 @@
 import { createPrompt, isEnterKey, useKeypress, useState } from '@inquirer/core';
 import type { Theme } from '../theme.js';
 import { isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+import { LineLimit } from './line-limit.js';
+import { guarded } from './guard.js';
+import { truncate } from '../text.js';
 
 export interface TextConfig {
   readonly message: string;
@@ -11,7 +14,7 @@ export interface TextConfig {
   readonly maxLength?: number;
 }
 
-export const textPrompt = createPrompt<string | Quit, TextConfig>((config, done) => {
+const textPrompt = createPrompt<string | Quit, TextConfig>((config, done) => {
   const { theme: t } = config;
   const [value, setValue] = useState('');
   const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
@@ -32,6 +35,26 @@ export const textPrompt = createPrompt<string | Quit, TextConfig>((config, done)
   });
 
   if (status === 'quit') return `${config.message} ${t.dim('(left the session)')}`;
-  if (status === 'done') return `${config.message} ${t.accent(value)}`;
+  if (status === 'done') return `${config.message} ${t.accent(truncate(value, 200))}`;
   return [`${config.message} ${value}`, t.dim(config.hint ?? 'Enter answer · Esc quit')];
 });
+
+export interface TextAnswer {
+  readonly value: string | Quit;
+  /** Characters cut from an over-long answer (a paste): worth telling the learner. */
+  readonly dropped: number;
+}
+
+/** Ask for one line of text; what the terminal sends beyond the limit is dropped before readline sees it. */
+export async function askText(config: TextConfig, tty: NodeJS.ReadStream = process.stdin, output?: NodeJS.WritableStream): Promise<TextAnswer> {
+  const guard = new LineLimit(tty, config.maxLength ?? 2000);
+  tty.pipe(guard);
+  try {
+    const value = await guarded(textPrompt(config, { input: guard as unknown as NodeJS.ReadableStream, ...(output ? { output } : {}) }));
+    return { value, dropped: guard.dropped };
+  } finally {
+    tty.unpipe(guard);
+    // The rest of a multi-line paste must not leak into the next prompt as keypresses.
+    while (tty.read() !== null);
+  }
+}
