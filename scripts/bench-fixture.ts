@@ -8,16 +8,17 @@ import { LOG_FILE, stringifyDoc } from '../src/store/progress-store.js';
 import { PROGRESS_FILE } from '../src/store/paths.js';
 import type { Grade, ReviewRecord } from '../src/srs/types.js';
 
-const [dir, countArg, cardsArg] = process.argv.slice(2);
+const [dir, countArg, cardsArg, startArg] = process.argv.slice(2);
 const reviews = Number(countArg);
 const cardIds = cardsArg!.split(',');
 mkdirSync(dir!, { recursive: true });
 const applier = schedulingApplier();
 const doc = emptyDoc();
 const lines: string[] = [];
-const start = Date.parse('2024-01-01T08:00:00Z');
-// Spread over about two years, a few hundred answers a day.
-const step = (2 * 365 * 86_400_000) / reviews;
+// Two years of history ending now-ish by default; a few hundred answers a day.
+const start = startArg ? Date.parse(startArg) : Date.parse('2024-01-01T08:00:00Z');
+const span = startArg ? Date.now() - start : 2 * 365 * 86_400_000;
+const step = span / reviews;
 for (let i = 0; i < reviews; i++) {
   const rec: ReviewRecord = { id: `r${i}`, card: cardIds[i % cardIds.length]!, rating: (1 + ((i * 7) % 4)) as Grade, at: new Date(start + i * step).toISOString(), ms: 4000 };
   applier.apply(doc, rec, () => []);

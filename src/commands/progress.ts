@@ -1,31 +1,78 @@
-/** `backend-tutor progress`: per-topic seen / due / mastery, streak and total reviews. */
+/** `backend-tutor progress`: mastery per topic, the review heatmap, the coming reviews, streaks and retention. */
 import type { AppContext } from '../app/context.js';
-import { overview } from '../app/overview.js';
+import { overview, type TopicOverview } from '../app/overview.js';
+import { sectionFor } from '../content/sections.js';
+import { renderForecast, renderHeatmap } from '../render/charts.js';
 import { bar, countNoun, percent } from '../render/format.js';
 import { padEnd, truncate } from '../render/text.js';
+import { forecast, heatmap, leeches, longestStreak, timeStudiedMs, trueRetention, type Retention } from '../srs/dashboard.js';
+
+/** The topics to point at: seen ones with the lowest mastery, then the most due. */
+function weakest(rows: readonly TopicOverview[]): Set<string> {
+  const seen = rows.filter((r) => r.seen > 0 && r.mastery < 1);
+  return new Set(
+    [...seen]
+      .sort((a, b) => a.mastery - b.mastery || b.due / b.seen - a.due / a.seen)
+      .slice(0, Math.min(3, Math.max(0, seen.length - 1)))
+      .map((r) => r.id),
+  );
+}
+
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const rate = (r: Retention) => (r.rate === null ? '–' : `${percent(r.rate)} (${r.passed}/${r.reviews})`);
 
 export async function run(ctx: AppContext, _args: readonly string[], opts: { json?: boolean }): Promise<number> {
   const doc = await ctx.store.read();
-  const view = overview(ctx, doc, ctx.now());
+  const now = ctx.now();
+  const view = overview(ctx, doc, now);
+  const weeks = heatmap(doc.days, now);
+  const coming = forecast(doc.cards, now);
+  const retention = { young: trueRetention(doc.days, now, 'young'), mature: trueRetention(doc.days, now, 'mature') };
+  const weak = leeches(doc.cards).map((l) => {
+    const topicId = l.cardId.slice(0, l.cardId.indexOf('/'));
+    const content = view.topics.some((t) => t.id === topicId && t.total > 0) ? ctx.content.topic(topicId) : undefined;
+    const q = content?.questions.find((x) => x.cardId === l.cardId);
+    const section = q && content?.lesson ? sectionFor(q, content.lesson.body) : undefined;
+    return { ...l, topic: topicId, section: section ?? null };
+  });
+  const stats = {
+    reviews: view.reviews,
+    streak: view.streak,
+    longestStreak: longestStreak(doc.days),
+    due: view.due,
+    timeStudiedMs: timeStudiedMs(doc.days),
+    retention30d: retention,
+  };
   if (opts.json) {
     const data = {
-      reviews: view.reviews,
-      streak: view.streak,
-      due: view.due,
+      ...stats,
       topics: view.topics.map((r) => ({ id: r.id, seen: r.seen, total: r.total, due: r.due, mastery: Number(r.mastery.toFixed(4)) })),
+      heatmap: weeks.flat(),
+      forecast: coming,
+      leeches: weak,
     };
     ctx.io.write(`${JSON.stringify(data, null, 2)}\n`);
     return 0;
   }
+
   const { theme: t, io } = ctx;
-  io.say(`${t.bold('Progress')}  ${countNoun(view.reviews, 'review')} · streak ${countNoun(view.streak, 'day')} · ${countNoun(view.due, 'card')} due now\n`);
+  const width = Math.min(100, io.columns());
+  io.say(`${t.heading('Progress')}  ${countNoun(stats.reviews, 'review')} · ${duration(stats.timeStudiedMs)} studied · ${countNoun(stats.due, 'card')} due now`);
+  io.say(`Streak ${countNoun(stats.streak, 'day')} (longest ${stats.longestStreak}) · true retention, last 30 days: mature ${rate(retention.mature)}, young ${rate(retention.young)}`);
+  io.write('\n');
+
   const rows = view.topics.filter((r) => r.total > 0);
   if (!rows.length) {
     io.write('No questions are written yet.\n');
     return 0;
   }
-  // Name, seen, due, bar, percent: the bar gives way first on a narrow terminal.
-  const available = io.columns() - 22;
+  const marked = weakest(rows);
+  // Name, seen, due, bar, percent, mark: the bar gives way first on a narrow terminal.
+  const available = width - 29;
   const nameWidth = Math.max(8, Math.min(17, available - 5));
   const barWidth = Math.max(5, Math.min(20, available - nameWidth));
   io.write(t.bold(`${padEnd('Topic', nameWidth)}  ${'Seen'.padStart(7)}  ${'Due'.padStart(4)}  Mastery\n`));
@@ -33,10 +80,23 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
     const seen = `${r.seen}/${r.total}`.padStart(7);
     const due = r.due ? t.warn(String(r.due).padStart(4)) : t.dim('0'.padStart(4));
     const mastered = bar(r.mastery, barWidth, t.symbols.bar, t.symbols.barEmpty);
-    io.write(`${padEnd(truncate(r.topic.id, nameWidth), nameWidth)}  ${seen}  ${due}  ${t.ok(mastered)} ${percent(r.mastery).padStart(4)}\n`);
+    const name = padEnd(truncate(r.topic.id, nameWidth), nameWidth);
+    const mark = marked.has(r.id) ? ` ${t.warn('◀ weak')}` : '';
+    io.write(`${marked.has(r.id) ? t.warn(name) : name}  ${seen}  ${due}  ${t.ok(mastered)} ${percent(r.mastery).padStart(4)}${mark}\n`);
   }
   const unwritten = view.topics.length - rows.length;
-  io.say(`\n${t.dim(`Mastery: share of a topic's cards that FSRS expects you to remember for 21+ days.${unwritten ? ` ${unwritten} topics have no questions yet.` : ''}`)}`);
-  if (view.due) io.write(`Review them: ${t.bold('backend-tutor quiz --due')}\n`);
+  io.say(t.dim(`Mastery: share of a topic's cards FSRS expects you to remember for 21+ days.${unwritten ? ` ${unwritten} topics have no questions yet.` : ''}`));
+
+  io.write(`\n${t.bold('Reviews, last 26 weeks')}\n${renderHeatmap(weeks, t, width).join('\n')}\n`);
+  io.write(`\n${t.bold('Reviews due, next 14 days')}\n${renderForecast(coming, t, width).join('\n')}\n`);
+
+  if (weak.length) {
+    io.write(`\n${t.bold('Weak spots')} ${t.dim(`(cards forgotten 8 or more times: re-read, then re-try)`)}\n`);
+    for (const l of weak.slice(0, 8)) {
+      const where = l.section ? `re-read "${l.section}" in \`backend-tutor lesson ${l.topic}\`` : `see \`backend-tutor lesson ${l.topic}\``;
+      io.say(`  ${t.warn(t.symbols.bullet)} ${l.cardId} ${t.dim(`(forgotten ${l.lapses} times)`)}: ${where}`);
+    }
+  }
+  if (view.due) io.say(`\nReview what is due: ${t.bold('backend-tutor quiz --due')}`);
   return 0;
 }

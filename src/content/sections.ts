@@ -1,0 +1,44 @@
+/** Which section of a lesson teaches a question: where its tags and key words are discussed most. */
+import type { CompiledQuestion } from './types.js';
+
+const STOP = new Set(['about', 'after', 'again', 'because', 'before', 'being', 'could', 'every', 'first', 'from', 'have', 'into', 'more', 'most', 'only', 'other', 'same', 'should', 'some', 'than', 'that', 'their', 'them', 'then', 'there', 'these', 'they', 'this', 'what', 'when', 'which', 'while', 'with', 'would', 'your', 'does', 'each', 'were', 'will', 'also', 'just', 'like', 'make', 'many', 'much', 'need', 'over', 'such', 'true', 'false', 'print', 'prints', 'following', 'select', 'apply', 'order', 'happen']);
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z][a-z0-9-]{3,}/g)?.filter((w) => !STOP.has(w)) ?? [];
+}
+
+export interface Section {
+  readonly title: string;
+  readonly text: string;
+}
+
+/** The `##` sections of a lesson body (the interview section excluded: it summarises, it does not teach). */
+export function sections(body: string): Section[] {
+  const out: Section[] = [];
+  let current: { title: string; lines: string[] } | undefined;
+  for (const line of body.split('\n')) {
+    const m = /^## (.+)$/.exec(line);
+    if (m) {
+      if (current) out.push({ title: current.title, text: current.lines.join('\n') });
+      current = { title: m[1]!.trim(), lines: [] };
+    } else current?.lines.push(line);
+  }
+  if (current) out.push({ title: current.title, text: current.lines.join('\n') });
+  return out.filter((s) => s.title !== 'In the interview');
+}
+
+export function sectionFor(q: CompiledQuestion, body: string): string | undefined {
+  const keys = new Map<string, number>();
+  // Tags name the concept; they weigh more than the prompt's words.
+  for (const t of q.tags) for (const w of [t, ...t.split('-')]) if (w.length > 3) keys.set(w, 3);
+  for (const w of words(q.prompt)) if (!keys.has(w)) keys.set(w, 1);
+  let best: Section | undefined;
+  let bestScore = 0;
+  for (const s of sections(body)) {
+    const text = s.text.toLowerCase();
+    let score = 0;
+    for (const [w, weight] of keys) if (text.includes(w)) score += weight * (s.title.toLowerCase().includes(w) ? 2 : 1);
+    if (score > bestScore) [best, bestScore] = [s, score];
+  }
+  return best?.title;
+}
