@@ -19,6 +19,17 @@ export const HOME: CommandSpec = {
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    name: 'config',
+    summary: 'Show or change settings: daily limits, desired retention, learning steps…',
+    args: '[name] [value]',
+    options: [
+      { flags: '--reset', description: 'put the setting back to its default' },
+      { flags: '--json', description: 'print all settings as JSON' },
+    ],
+    examples: ['backend-tutor config', 'backend-tutor config new-per-day 10', 'backend-tutor config desired-retention 0.85', 'backend-tutor config learning-steps 1m,10m', 'backend-tutor config shuffle --reset'],
+    load: () => import('./config.js'),
+  },
+  {
     name: 'lab',
     summary: 'Run a lab: a real mechanism, executed and annotated',
     args: '[id]',

@@ -9,6 +9,10 @@ export const SCHEMA_VERSION = 2;
 export interface Settings extends SchedulerSettings {
   readonly newPerDay: number;
   readonly maxReviewsPerDay: number;
+  /** Mix the session's questions in random order instead of due-by-urgency and new-by-difficulty. */
+  readonly shuffle: boolean;
+  /** A folder of extra lessons and question banks (custom decks), or '' for none. */
+  readonly contentDir: string;
 }
 
 /** Anki's defaults, except one 10-minute learning step: a question answered right first time is not asked twice. */
@@ -19,6 +23,8 @@ export const DEFAULT_SETTINGS: Settings = {
   learningSteps: ['10m'],
   relearningSteps: ['10m'],
   maximumIntervalDays: 36500,
+  shuffle: false,
+  contentDir: '',
 };
 
 export interface LabRun {

@@ -1,0 +1,70 @@
+/** `backend-tutor config [name] [value]`: list, read or change a setting, each value checked before it is saved. */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AppContext } from '../app/context.js';
+import { defaultOf, SETTINGS, type SettingSpec } from '../app/settings-spec.js';
+import { editDistance } from '../content/topics.js';
+import { UsageError } from '../errors.js';
+import { indented, padEnd } from '../render/text.js';
+import { settingsOf, type Settings } from '../store/document.js';
+
+function findSetting(name: string): SettingSpec {
+  const s = SETTINGS.find((x) => x.name === name);
+  if (s) return s;
+  const closest = [...SETTINGS].sort((a, b) => editDistance(name, a.name) - editDistance(name, b.name))[0]!;
+  const hint = editDistance(name, closest.name) <= Math.max(2, name.length / 3) ? ` Did you mean "${closest.name}"?` : '';
+  throw new UsageError(`There is no setting "${name}".${hint} \`backend-tutor config\` lists them.`);
+}
+
+/** A custom-deck folder must exist: store it absolute, so it works from any directory. */
+function checkedContentDir(value: string): string {
+  if (!value) return value;
+  const dir = resolve(value);
+  try {
+    if (statSync(dir).isDirectory()) return dir;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`content-dir must be an existing folder; ${dir} is not one.`);
+}
+
+export async function run(ctx: AppContext, args: readonly string[], opts: { json?: boolean; reset?: boolean }): Promise<number> {
+  const [name, value] = args;
+  const { theme: t, io } = ctx;
+  if (!name) {
+    const settings = settingsOf(await ctx.store.read());
+    if (opts.json) {
+      io.write(`${JSON.stringify(Object.fromEntries(SETTINGS.map((s) => [s.name, settings[s.key]])), null, 2)}\n`);
+      return 0;
+    }
+    for (const s of SETTINGS) {
+      const current = s.show(settings[s.key] as never);
+      const changed = current !== defaultOf(s);
+      io.write(`${t.bold(padEnd(s.name, 20))} ${changed ? t.accent(current) : current}${changed ? t.dim(` (default ${defaultOf(s)})`) : ''}\n`);
+      io.write(`${indented(t.dim(s.description), Math.min(100, io.columns()), ' '.repeat(21)).join('\n')}\n`);
+    }
+    io.say(t.dim('\nChange one: backend-tutor config <name> <value> · back to the default: backend-tutor config <name> --reset'));
+    return 0;
+  }
+  const spec = findSetting(name);
+  if (value === undefined && !opts.reset) {
+    const settings = settingsOf(await ctx.store.read());
+    io.write(`${spec.show(settings[spec.key] as never)}\n`);
+    return 0;
+  }
+  let stored: Settings[keyof Settings] | undefined;
+  if (!opts.reset) {
+    const parsed = spec.parse(value!);
+    if ('error' in parsed) throw new UsageError(parsed.error);
+    stored = spec.key === 'contentDir' ? checkedContentDir(parsed.value as string) : parsed.value;
+  }
+  await ctx.store.update((doc) => {
+    const next: Record<string, unknown> = { ...doc.settings };
+    if (stored === undefined) delete next[spec.key];
+    else next[spec.key] = stored;
+    doc.settings = next as typeof doc.settings;
+  });
+  const shown = stored === undefined ? defaultOf(spec) : spec.show(stored as never);
+  io.write(`${t.ok(t.symbols.ok)} ${spec.name} is now ${t.bold(shown)}${stored === undefined ? t.dim(' (the default)') : ''}.\n`);
+  return 0;
+}
