@@ -10,6 +10,7 @@ import { isDue, todayCounts } from '../srs/stats.js';
 import { settingsOf, type ProgressDoc } from '../store/document.js';
 import type { Grade, StoredCard } from '../srs/types.js';
 import type { AppContext } from './context.js';
+import { createRng, shuffled } from '../util/random.js';
 import { Interrupted } from '../errors.js';
 
 /** Every question of the given topics, in roadmap then bank order. */
@@ -64,7 +65,8 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   const scheduler = createScheduler(settings);
   const now = ctx.now();
   const today = todayCounts(doc.days, now);
-  const queue = buildSession({
+  const seed = run.seed ?? ctx.randomSeed();
+  const built = buildSession({
     questions: run.scope,
     cards: doc.cards,
     now,
@@ -74,6 +76,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
     ...(run.count === undefined ? {} : { count: run.count }),
     retrievability: (c) => scheduler.retrievability(c, now),
   });
+  const queue = settings.shuffle ? shuffled(built, createRng(seed)) : built;
   if (!queue.length) return undefined;
   const titles = new Map(ctx.content.index().topics.map((t) => [t.id, t.title]));
   const ui = createQuizView({
@@ -87,7 +90,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
   ctx.io.say(t.dim(intro));
   let result: SessionResult;
   try {
-    result = await drive(queue, { ui, recorder: createRecorder(ctx, scheduler), clock: ctx.now, seed: run.seed ?? ctx.randomSeed() });
+    result = await drive(queue, { ui, recorder: createRecorder(ctx, scheduler), clock: ctx.now, seed });
   } catch (error) {
     if (error instanceof Interrupted) throw new Interrupted('Interrupted. Every answer you gave is saved.');
     throw error;
