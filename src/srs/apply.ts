@@ -4,7 +4,7 @@
  */
 import { countAnswer, recountAnswer, type Days } from './days.js';
 import type { Scheduler } from './scheduler.js';
-import { isAmend, type AmendRecord, type Grade, type LogRecord, type ReviewRecord, type StoredCard } from './types.js';
+import { isAmend, isReset, topicOfCard, type AmendRecord, type Grade, type LogRecord, type ReviewRecord, type StoredCard } from './types.js';
 
 export interface DerivedState {
   cards: Record<string, StoredCard>;
@@ -27,7 +27,12 @@ export interface AmendHint {
 /** A card's reviews in time order, with the amends among `records` applied. */
 export function resolveHistory(records: readonly LogRecord[], card: string): ReviewRecord[] {
   const reviews = new Map<string, ReviewRecord>();
+  const topic = topicOfCard(card);
   for (const r of records) {
+    if (isReset(r)) {
+      if (r.reset === topic) reviews.clear();
+      continue;
+    }
     if (r.card !== card) continue;
     if (!isAmend(r)) reviews.set(r.id, r);
     else {
@@ -68,6 +73,11 @@ function applyAmend(state: DerivedState, rec: AmendRecord, s: Scheduler, history
  * of a review the log does not hold.
  */
 export function applyRecord(state: DerivedState, rec: LogRecord, s: Scheduler, history: () => readonly LogRecord[], hint?: AmendHint): Applied | undefined {
+  if (isReset(rec)) {
+    const prefix = `${rec.reset}/`;
+    for (const id of Object.keys(state.cards)) if (id.startsWith(prefix)) delete state.cards[id];
+    return undefined;
+  }
   if (isAmend(rec)) return applyAmend(state, rec, s, history, hint);
   const before = state.cards[rec.card];
   const at = new Date(rec.at);

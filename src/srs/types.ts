@@ -38,9 +38,20 @@ export interface AmendRecord {
   readonly at: string;
 }
 
-export type LogRecord = ReviewRecord | AmendRecord;
+/** Forget every earlier answer to one topic's cards (backend-tutor reset --topic); day statistics stay. */
+export interface ResetRecord {
+  readonly reset: string;
+  readonly at: string;
+}
+
+export type LogRecord = ReviewRecord | AmendRecord | ResetRecord;
 
 export const isAmend = (r: LogRecord): r is AmendRecord => 'amend' in r;
+export const isReset = (r: LogRecord): r is ResetRecord => 'reset' in r;
+export const isReview = (r: LogRecord): r is ReviewRecord => 'id' in r;
+
+/** `<topic>/<question-id>` → topic. */
+export const topicOfCard = (cardId: string): string => cardId.slice(0, cardId.indexOf('/'));
 
 /** What happened on one local day: enough for streaks, limits, heatmaps and true retention without the log. */
 export interface DayStats {

@@ -11,7 +11,9 @@ const isGrade = (x: unknown) => x === 1 || x === 2 || x === 3 || x === 4;
 function parseRecord(line: string): LogRecord | undefined {
   try {
     const r = JSON.parse(line) as Record<string, unknown>;
-    if (typeof r.card !== 'string' || !isGrade(r.rating) || typeof r.at !== 'string') return undefined;
+    if (typeof r.at !== 'string') return undefined;
+    if (typeof r.reset === 'string') return r as unknown as LogRecord;
+    if (typeof r.card !== 'string' || !isGrade(r.rating)) return undefined;
     if (typeof r.id === 'string' || typeof r.amend === 'string') return r as unknown as LogRecord;
   } catch {
     // a damaged line: skipped, the rest of the log still counts

@@ -9,7 +9,7 @@ import { schedulingApplier } from '../../src/app/context.js';
 import { resolveHistory } from '../../src/srs/apply.js';
 import { createScheduler } from '../../src/srs/scheduler.js';
 import { totalAnswers } from '../../src/srs/stats.js';
-import { isAmend } from '../../src/srs/types.js';
+import { isReview } from '../../src/srs/types.js';
 import { DEFAULT_SETTINGS } from '../../src/store/document.js';
 import { ProgressStore } from '../../src/store/progress-store.js';
 import { bundleScript } from '../helpers/bundle.js';
@@ -76,7 +76,7 @@ describe('SIGKILL at random moments', () => {
       const store = new ProgressStore(dir, schedulingApplier());
       const doc = await store.read();
       const log = store.readLog();
-      const ids = new Set(log.filter((x) => !isAmend(x)).map((x) => ('id' in x ? x.id : '')));
+      const ids = new Set(log.filter(isReview).map((x) => x.id));
       for (const id of r.acked) expect(ids.has(id), `acknowledged ${id} lost after kill ${k}`).toBe(true);
       expect(totalAnswers(doc.days)).toBe(ids.size);
     }
@@ -88,7 +88,7 @@ describe('SIGKILL at random moments', () => {
     const s = createScheduler(DEFAULT_SETTINGS);
     for (let q = 0; q < 7; q++) expect(doc.cards[`kill/q${q}`]).toEqual(s.replay(resolveHistory(log, `kill/q${q}`)));
     for (const id of amended) {
-      const card = log.find((x) => 'id' in x && x.id === id)!.card;
+      const card = log.filter(isReview).find((x) => x.id === id)!.card;
       expect(resolveHistory(log, card).find((x) => x.id === id)?.rating, id).toBe(4);
     }
   }, 240_000);

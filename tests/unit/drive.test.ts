@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drive, type FeedbackChoice, type QuizUI, type Recorder } from '../../src/quiz/drive.js';
 import type { Response } from '../../src/quiz/grade.js';
 import { applyRecord, type DerivedState } from '../../src/srs/apply.js';
-import type { LogRecord } from '../../src/srs/types.js';
+import type { AmendRecord, ReviewRecord } from '../../src/srs/types.js';
 import { createScheduler } from '../../src/srs/scheduler.js';
 import { DEFAULT_SETTINGS } from '../../src/store/document.js';
 import { QUIT, type Quit } from '../../src/util/quit.js';
@@ -11,9 +11,9 @@ import { question } from '../helpers/fixtures.js';
 const s = createScheduler(DEFAULT_SETTINGS);
 
 /** A recorder over an in-memory log that notes the order of events. */
-function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log: LogRecord[] } {
+function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log: (ReviewRecord | AmendRecord)[] } {
   const state: DerivedState = { cards: {}, days: {} };
-  const log: LogRecord[] = [];
+  const log: (ReviewRecord | AmendRecord)[] = [];
   let n = 0;
   return {
     state,
