@@ -71,6 +71,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./quiz.js'),
   },
   {
+    name: 'reset',
+    summary: 'Start over, for everything or one topic (your files are backed up first)',
+    options: [
+      { flags: '-t, --topic <topic>', description: 'only this topic’s cards' },
+      { flags: '-y, --yes', description: 'do not ask (needed in a pipe or script)' },
+    ],
+    examples: ['backend-tutor reset --topic caching', 'backend-tutor reset', 'backend-tutor reset --yes'],
+    load: () => import('./reset.js'),
+  },
+  {
     name: 'study',
     summary: 'The guided path: the next lesson, then its questions and your due reviews',
     args: '[topic]',

@@ -7,7 +7,7 @@
  * via lowdb/steno); if a process dies in between, the next reader replays the log tail the snapshot missed.
  * A file we cannot understand is never written: the learner is told its name.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -172,6 +172,49 @@ export class ProgressStore {
     } catch (error) {
       throw this.fail(`upgrade your progress file (a copy of the old one is at ${backup})`, error);
     }
+  }
+
+  /** Copy the progress files into backups/<time>/ and return that folder (nothing to copy: undefined). */
+  private backup(): string | undefined {
+    const files = [this.file, this.log.file].filter((f) => existsSync(f));
+    if (!files.length) return undefined;
+    const dir = join(this.dir, 'backups', new Date().toISOString().replace(/[:.]/g, '-'));
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const f of files) copyFileSync(f, join(dir, f.slice(this.dir.length + 1)));
+    } catch (error) {
+      throw this.fail(`back up your progress to ${dir} (nothing was reset)`, error);
+    }
+    return dir;
+  }
+
+  /** Forget everything but the settings, after a backup. Returns the backup folder. */
+  resetAll(): Promise<string | undefined> {
+    return this.exclusive(({ doc }) => {
+      const saved = this.backup();
+      try {
+        rmSync(this.log.file, { force: true });
+      } catch (error) {
+        throw this.fail(`remove ${this.log.file}`, error);
+      }
+      Object.assign(doc, { ...emptyDoc(), settings: doc.settings });
+      return saved;
+    });
+  }
+
+  /** Forget one topic's cards (its answers stay in the log and the day statistics), after a backup. */
+  resetTopic(topic: string, at: string): Promise<string | undefined> {
+    return this.exclusive(({ doc }) => {
+      const saved = this.backup();
+      try {
+        doc.logBytes = this.log.append([{ reset: topic, at }]);
+      } catch (error) {
+        throw this.fail(`save the reset to ${this.log.file}`, error);
+      }
+      this.applier.apply(doc, { reset: topic, at }, () => this.log.readAll());
+      delete doc.lessonsRead[topic];
+      return saved;
+    });
   }
 
   /** Change the snapshot (lessons read, labs run, settings) under the lock and save it before returning. */

@@ -151,3 +151,38 @@ describe('ProgressStore', () => {
     expect(existsSync(`${store.file}.lock`)).toBe(false);
   });
 });
+
+describe('resetting', () => {
+  it('one topic: its cards go, after a backup; other topics, answers and days stay', async () => {
+    const dir = tempDir();
+    const store = open(dir);
+    await store.append(review('1', '2026-03-01T10:00:00.000Z', 'caching/x'));
+    await store.append(review('2', '2026-03-01T10:01:00.000Z', 'http/y'));
+    await store.update((doc) => void (doc.lessonsRead.caching = '2026-03-01T09:00:00.000Z'));
+    const backup = await store.resetTopic('caching', '2026-03-02T10:00:00.000Z');
+    const doc = await store.read();
+    expect(Object.keys(doc.cards)).toEqual(['http/y']);
+    expect(doc.lessonsRead).toEqual({});
+    expect(totalAnswers(doc.days)).toBe(2);
+    expect(JSON.parse(readFileSync(join(backup!, 'progress.json'), 'utf8')).cards['caching/x']).toBeTruthy();
+    // The reset is in the log: rebuilding from it agrees, and later answers start the card afresh.
+    await store.append(review('3', '2026-03-03T10:00:00.000Z', 'caching/x'));
+    const s = createScheduler(DEFAULT_SETTINGS);
+    expect((await store.read()).cards['caching/x']).toEqual(s.replay(resolveHistory(store.readLog(), 'caching/x')));
+    expect(resolveHistory(store.readLog(), 'caching/x').map((r) => r.id)).toEqual(['3']);
+  });
+
+  it('everything: progress and log go after a backup, settings stay', async () => {
+    const dir = tempDir();
+    const store = open(dir);
+    await store.append(review('1'));
+    await store.update((doc) => void (doc.settings = { newPerDay: 5 }));
+    const backup = await store.resetAll();
+    const doc = await store.read();
+    expect(doc.cards).toEqual({});
+    expect(doc.days).toEqual({});
+    expect(doc.settings).toEqual({ newPerDay: 5 });
+    expect(store.readLog()).toEqual([]);
+    expect(readFileSync(join(backup!, LOG_FILE), 'utf8')).toContain('"id":"1"');
+  });
+});
