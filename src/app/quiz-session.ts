@@ -37,13 +37,13 @@ export interface QuizRun {
 }
 
 function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder {
-  const answered = new Map<string, { readonly before: StoredCard | undefined; readonly after: StoredCard; readonly rating: Grade; readonly at: string }>();
+  const answered = new Map<string, { readonly before: StoredCard | undefined; readonly after: StoredCard; readonly rating: Grade; readonly at: string; readonly ms?: number }>();
   return {
     async record(cardId, rating, at, ms) {
       const id = `${at.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
       const applied = await ctx.store.append({ id, card: cardId, rating, at: at.toISOString(), ms });
       if (!applied) throw new Error(`the answer to ${cardId} was not recorded`);
-      answered.set(id, { ...applied, rating, at: at.toISOString() });
+      answered.set(id, { ...applied, rating, at: at.toISOString(), ms });
       const preview = scheduler.preview(applied.before, at);
       return { reviewId: id, before: applied.before, after: applied.after, preview };
     },
@@ -54,6 +54,12 @@ function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder {
       if (!applied) throw new Error(`review ${reviewId} of ${cardId} is not in the log`);
       answered.set(reviewId, { before: applied.before, after: applied.after, rating, at: was?.at ?? ctx.now().toISOString() });
       return applied.after;
+    },
+    async undo(reviewId, cardId) {
+      const was = answered.get(reviewId);
+      const hint = was && { before: was.before, after: was.after, rating: was.rating, reviewedAt: was.at, ...(was.ms === undefined ? {} : { ms: was.ms }) };
+      await ctx.store.append({ undo: reviewId, card: cardId, at: ctx.now().toISOString() }, hint);
+      answered.delete(reviewId);
     },
   };
 }

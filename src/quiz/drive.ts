@@ -36,6 +36,8 @@ export interface FeedbackItem extends AskItem {
 export interface FeedbackChoice {
   /** A rating other than the earned one, chosen by the learner (Hard/Easy, or any for recall). */
   readonly override?: Grade;
+  /** Take the answer back and ask the question again (a misclick, as Anki's undo). */
+  readonly undo?: boolean;
   readonly quit: boolean;
 }
 
@@ -55,6 +57,8 @@ export interface Recorder {
   record(cardId: string, rating: Grade, at: Date, ms: number): Promise<Recorded>;
   /** Replace the rating of a recorded answer; returns the card recomputed from its log. */
   amend(reviewId: string, cardId: string, rating: Grade): Promise<StoredCard>;
+  /** Take a recorded answer back: the card returns to its state before it. */
+  undo(reviewId: string, cardId: string): Promise<void>;
 }
 
 export interface DriveDeps {
@@ -104,6 +108,12 @@ export async function drive(queue: readonly CompiledQuestion[], deps: DriveDeps)
     const saved = await recorder.record(question.cardId, graded.rating, at, at.getTime() - started.getTime());
     const pos = requeuePosition(saved.after, at, todo.length);
     const choice = await ui.feedback({ ...item, isNew: saved.before === undefined, response, graded, card: saved.after, preview: saved.preview, now: at, comesBack: pos >= 0 });
+    if (choice.undo) {
+      await recorder.undo(saved.reviewId, question.cardId);
+      asked.set(question.cardId, times);
+      todo.unshift(question);
+      continue;
+    }
     let card = saved.after;
     let rating = graded.rating;
     if (choice.override !== undefined && choice.override !== graded.rating) {

@@ -149,7 +149,7 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     const due = (g: Grade) => Date.parse(item.preview[g].due) - item.now.getTime();
     const when = formatInterval(Date.parse(item.card.due) - item.now.getTime());
     out(wrap(t.accent(item.comesBack ? `Comes back in ${when}, later in this session.` : `Next review in ${when}.`), width()).join('\n'));
-    const choices: KeyChoice<Grade | undefined>[] = [{ key: 'enter', label: 'next', value: undefined }];
+    const choices: KeyChoice<Grade | 'undo' | undefined>[] = [{ key: 'enter', label: 'next', value: undefined }];
     if (q.kind === 'recall') {
       for (const g of [1, 2, 3, 4] as const) {
         if (g !== graded.rating) choices.push({ key: String(g), label: `${GRADE_NAMES[g].toLowerCase()} (${shortInterval(due(g))})`, value: g });
@@ -157,8 +157,10 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     } else if (graded.correct) {
       choices.push({ key: 'h', label: `was hard (${shortInterval(due(2))})`, value: 2 }, { key: 'e', label: `easy (${shortInterval(due(4))})`, value: 4 });
     }
+    choices.push({ key: 'u', label: 'undo', value: 'undo' });
     const picked = await guarded(keyPrompt({ message: '', choices, theme: t, quit: true }));
     if (picked === QUIT) return { quit: true };
+    if (picked === 'undo') return { undo: true, quit: false };
     return picked === undefined ? { quit: false } : { override: picked, quit: false };
   }
 

@@ -2,9 +2,9 @@
  * The one way a log record changes derived state (card states and day statistics): used live, when a session
  * records an answer, and on recovery, when a log tail that never reached the snapshot is replayed.
  */
-import { countAnswer, recountAnswer, type Days } from './days.js';
+import { countAnswer, recountAnswer, uncountAnswer, type Days } from './days.js';
 import type { Scheduler } from './scheduler.js';
-import { isAmend, isReset, topicOfCard, type AmendRecord, type Grade, type LogRecord, type ReviewRecord, type StoredCard } from './types.js';
+import { isAmend, isReset, isUndo, topicOfCard, type AmendRecord, type Grade, type LogRecord, type ReviewRecord, type StoredCard, type UndoRecord } from './types.js';
 
 export interface DerivedState {
   cards: Record<string, StoredCard>;
@@ -22,6 +22,8 @@ export interface AmendHint {
   readonly after: StoredCard;
   readonly rating: Grade;
   readonly reviewedAt: string;
+  /** Time the answer took, to take it back out of the day's total on undo. */
+  readonly ms?: number;
 }
 
 /** A card's reviews in time order, with the amends among `records` applied. */
@@ -34,7 +36,8 @@ export function resolveHistory(records: readonly LogRecord[], card: string): Rev
       continue;
     }
     if (r.card !== card) continue;
-    if (!isAmend(r)) reviews.set(r.id, r);
+    if (isUndo(r)) reviews.delete(r.undo);
+    else if (!isAmend(r)) reviews.set(r.id, r);
     else {
       const target = reviews.get(r.amend);
       if (target) reviews.set(r.amend, { ...target, rating: r.rating });
@@ -67,6 +70,27 @@ function applyAmend(state: DerivedState, rec: AmendRecord, s: Scheduler, history
   return { before, after };
 }
 
+function applyUndo(state: DerivedState, rec: UndoRecord, s: Scheduler, history: () => readonly LogRecord[], hint?: AmendHint): Applied | undefined {
+  const setCard = (card: StoredCard | undefined) => {
+    if (card) state.cards[rec.card] = card;
+    else delete state.cards[rec.card];
+  };
+  if (hint && sameCard(state.cards[rec.card], hint.after)) {
+    setCard(hint.before);
+    uncountAnswer(state.days, hint.before, hint.rating, new Date(hint.reviewedAt), hint.ms);
+    return undefined;
+  }
+  const records = history();
+  const self = records.findIndex((r) => isUndo(r) && r.undo === rec.undo && r.at === rec.at);
+  const prior = resolveHistory(self >= 0 ? records.slice(0, self) : records, rec.card);
+  const i = prior.findIndex((r) => r.id === rec.undo);
+  if (i < 0) return undefined;
+  const before = s.replay(prior.slice(0, i));
+  uncountAnswer(state.days, before, prior[i]!.rating, new Date(prior[i]!.at), prior[i]!.ms);
+  setCard(s.replay(prior.filter((_, j) => j !== i)));
+  return undefined;
+}
+
 /**
  * Apply one record. `history` returns the log's records (only needed, and only called, to rebuild a card
  * whose amend cannot be applied from `hint`). Returns the card before and after, or undefined for an amend
@@ -79,6 +103,7 @@ export function applyRecord(state: DerivedState, rec: LogRecord, s: Scheduler, h
     return undefined;
   }
   if (isAmend(rec)) return applyAmend(state, rec, s, history, hint);
+  if (isUndo(rec)) return applyUndo(state, rec, s, history, hint);
   const before = state.cards[rec.card];
   const at = new Date(rec.at);
   const after = s.next(before, rec.rating, at);

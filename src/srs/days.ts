@@ -37,3 +37,19 @@ export function recountAnswer(days: Days, before: StoredCard | undefined, from: 
   const b = bucket(before);
   if (b) d[b][1] += delta;
 }
+
+/** An answer taken back: remove it from its day as if it had never been counted. */
+export function uncountAnswer(days: Days, before: StoredCard | undefined, rating: Grade, at: Date, ms = 0): void {
+  const d = days[dayKey(at)];
+  if (!d) return;
+  d.n = Math.max(0, d.n - 1);
+  d.ok = Math.max(0, d.ok - passed(rating));
+  d.ms = Math.max(0, d.ms - ms);
+  if (!before || before.state === 0) d.new = Math.max(0, d.new - 1);
+  else if (before.state === 2) d.rev = Math.max(0, d.rev - 1);
+  const b = bucket(before);
+  if (b) {
+    d[b][0] = Math.max(0, d[b][0] - 1);
+    d[b][1] = Math.max(0, d[b][1] - passed(rating));
+  }
+}

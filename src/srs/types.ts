@@ -38,16 +38,24 @@ export interface AmendRecord {
   readonly at: string;
 }
 
+/** Take an answer back (the learner pressed undo): as if it had never been given. */
+export interface UndoRecord {
+  readonly undo: string;
+  readonly card: string;
+  readonly at: string;
+}
+
 /** Forget every earlier answer to one topic's cards (backend-tutor reset --topic); day statistics stay. */
 export interface ResetRecord {
   readonly reset: string;
   readonly at: string;
 }
 
-export type LogRecord = ReviewRecord | AmendRecord | ResetRecord;
+export type LogRecord = ReviewRecord | AmendRecord | ResetRecord | UndoRecord;
 
 export const isAmend = (r: LogRecord): r is AmendRecord => 'amend' in r;
 export const isReset = (r: LogRecord): r is ResetRecord => 'reset' in r;
+export const isUndo = (r: LogRecord): r is UndoRecord => 'undo' in r;
 export const isReview = (r: LogRecord): r is ReviewRecord => 'id' in r;
 
 /** `<topic>/<question-id>` → topic. */

@@ -13,6 +13,7 @@ function parseRecord(line: string): LogRecord | undefined {
     const r = JSON.parse(line) as Record<string, unknown>;
     if (typeof r.at !== 'string') return undefined;
     if (typeof r.reset === 'string') return r as unknown as LogRecord;
+    if (typeof r.undo === 'string' && typeof r.card === 'string') return r as unknown as LogRecord;
     if (typeof r.card !== 'string' || !isGrade(r.rating)) return undefined;
     if (typeof r.id === 'string' || typeof r.amend === 'string') return r as unknown as LogRecord;
   } catch {

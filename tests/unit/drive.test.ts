@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drive, type FeedbackChoice, type QuizUI, type Recorder } from '../../src/quiz/drive.js';
 import type { Response } from '../../src/quiz/grade.js';
 import { applyRecord, type DerivedState } from '../../src/srs/apply.js';
-import type { AmendRecord, ReviewRecord } from '../../src/srs/types.js';
+import { isReview, type LogRecord } from '../../src/srs/types.js';
 import { createScheduler } from '../../src/srs/scheduler.js';
 import { DEFAULT_SETTINGS } from '../../src/store/document.js';
 import { QUIT, type Quit } from '../../src/util/quit.js';
@@ -11,9 +11,9 @@ import { question } from '../helpers/fixtures.js';
 const s = createScheduler(DEFAULT_SETTINGS);
 
 /** A recorder over an in-memory log that notes the order of events. */
-function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log: (ReviewRecord | AmendRecord)[] } {
+function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log: LogRecord[] } {
   const state: DerivedState = { cards: {}, days: {} };
-  const log: (ReviewRecord | AmendRecord)[] = [];
+  const log: LogRecord[] = [];
   let n = 0;
   return {
     state,
@@ -32,6 +32,12 @@ function memoryRecorder(events: string[]): Recorder & { state: DerivedState; log
       const rec = { amend: reviewId, card: cardId, rating, at: new Date().toISOString() };
       log.push(rec);
       return applyRecord(state, rec, s, () => log)!.after;
+    },
+    async undo(reviewId, cardId) {
+      events.push(`undo ${cardId}`);
+      const rec = { undo: reviewId, card: cardId, at: new Date().toISOString() };
+      log.push(rec);
+      applyRecord(state, rec, s, () => log);
     },
   };
 }
@@ -79,7 +85,7 @@ describe('drive', () => {
     const result = await drive([question('a'), question('b'), question('c')], { ui: scriptedUI(['right', 'quit'], [], events), recorder, clock, seed: 1 });
     expect(result.left).toBe(true);
     expect(result.answered.map((a) => a.cardId)).toEqual(['t/a']);
-    expect(recorder.log.map((r) => r.card)).toEqual(['t/a']);
+    expect(recorder.log.filter(isReview).map((r) => r.card)).toEqual(['t/a']);
   });
 
   it('quitting from the feedback screen still keeps that answer', async () => {
@@ -96,7 +102,7 @@ describe('drive', () => {
     const recorder = memoryRecorder(events);
     const result = await drive([question('a')], { ui: scriptedUI(['right'], [{ override: 4, quit: false }], events), recorder, clock, seed: 1 });
     expect(events).toContain('amend t/a 4');
-    expect(recorder.log.map((r) => r.rating)).toEqual([3, 4]);
+    expect(recorder.log.map((r) => ('rating' in r ? r.rating : 0))).toEqual([3, 4]);
     expect(recorder.state.days[Object.keys(recorder.state.days)[0]!]).toMatchObject({ n: 1, ok: 1, new: 1 });
     expect(result.answered[0]?.rating).toBe(4);
   });
@@ -106,5 +112,17 @@ describe('drive', () => {
     const recorder = memoryRecorder(events);
     await drive([question('a'), question('b')], { ui: scriptedUI(['right', 'right', 'right'], [{ override: 2, quit: false }], events), recorder, clock, seed: 1 });
     expect(events.filter((e) => e.startsWith('ask'))).toEqual(['ask a', 'ask b', 'ask a again']);
+  });
+
+  it('undo takes the answer back and asks the same question again', async () => {
+    const events: string[] = [];
+    const recorder = memoryRecorder(events);
+    const result = await drive([question('a'), question('b')], { ui: scriptedUI(['wrong', 'right', 'right'], [{ undo: true, quit: false }], events), recorder, clock, seed: 1 });
+    expect(events.filter((e) => /^(ask|undo)/.test(e))).toEqual(['ask a', 'undo t/a', 'ask a', 'ask b']);
+    expect(result.answered.map((a) => [a.cardId, a.correct])).toEqual([['t/a', true], ['t/b', true]]);
+    // The taken-back answer left no trace in the card or the day: one first answer each, both right.
+    const day = Object.values(recorder.state.days)[0]!;
+    expect(day).toMatchObject({ n: 2, ok: 2, new: 2 });
+    expect(recorder.state.cards['t/a']!.reps).toBe(1);
   });
 });

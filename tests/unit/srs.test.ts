@@ -93,6 +93,25 @@ describe('applying log records', () => {
     expect(resolveHistory(withAmend, 'caching/x').map((r) => r.rating)).toEqual([3, 4]);
   });
 
+  it('undoes an answer from the live hint or from the log: back to exactly the state before it', () => {
+    const log: LogRecord[] = [review('1', 3, t0), review('2', 1, days(3))];
+    const fast: DerivedState = { cards: {}, days: {} };
+    const slow: DerivedState = { cards: {}, days: {} };
+    applyRecord(fast, log[0]!, s, () => log);
+    applyRecord(slow, log[0]!, s, () => log);
+    const expected = structuredClone(fast);
+    const second = applyRecord(fast, log[1]!, s, () => log)!;
+    applyRecord(slow, log[1]!, s, () => log);
+    const undo = { undo: '2', card: 'caching/x', at: days(3).toISOString() };
+    applyRecord(fast, undo, s, () => { throw new Error('not needed'); }, { before: second.before, after: second.after, rating: 1, reviewedAt: days(3).toISOString(), ms: 1000 });
+    applyRecord(slow, undo, s, () => [...log, undo]);
+    expect(fast.cards).toEqual(expected.cards);
+    expect(slow.cards).toEqual(expected.cards);
+    expect(fast.days[dayKey(days(3))]).toEqual({ n: 0, ok: 0, ms: 0, new: 0, rev: 0, young: [0, 0], mature: [0, 0] });
+    expect(slow.days).toEqual(fast.days);
+    expect(resolveHistory([...log, undo], 'caching/x').map((r) => r.id)).toEqual(['1']);
+  });
+
   it('falls back to the log when another session answered the card in between', () => {
     const log: LogRecord[] = [review('1', 3, t0)];
     const state: DerivedState = { cards: {}, days: {} };
