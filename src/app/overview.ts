@@ -9,6 +9,7 @@ export interface TopicOverview extends TopicStats {
   readonly topic: TopicSummary;
   readonly labs: readonly string[];
   readonly lessonRead: boolean;
+  readonly lessonSkipped: boolean;
 }
 
 export interface Overview {
@@ -16,7 +17,7 @@ export interface Overview {
   readonly reviews: number;
   readonly streak: number;
   readonly due: number;
-  /** First written topic, in roadmap order, whose lesson is unread. */
+  /** First written topic, in roadmap order, whose lesson is neither read nor skipped: where the path resumes. */
   readonly nextLesson: TopicSummary | undefined;
   /** First topic whose lesson was read but whose questions are not all seen yet. */
   readonly unfinished: TopicOverview | undefined;
@@ -40,14 +41,14 @@ export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview
   const topics = ctx.content.index().topics.map((topic): TopicOverview => {
     const known = topic.questions > 0 && byTopic.has(topic.id) ? ctx.content.topic(topic.id).questions.map((q) => q.cardId) : [];
     const stats = topicStats(topic.id, known, doc.cards, now);
-    return { ...stats, total: topic.questions, topic, labs: labsOf(topic), lessonRead: topic.id in doc.lessonsRead };
+    return { ...stats, total: topic.questions, topic, labs: labsOf(topic), lessonRead: topic.id in doc.lessonsRead, lessonSkipped: topic.id in doc.lessonsSkipped };
   });
   return {
     topics,
     reviews: totalAnswers(doc.days),
     streak: currentStreak(doc.days, now),
     due: topics.reduce((n, t) => n + t.due, 0),
-    nextLesson: topics.find((t) => t.topic.written && !t.lessonRead)?.topic,
+    nextLesson: topics.find((t) => t.topic.written && !t.lessonRead && !t.lessonSkipped)?.topic,
     unfinished: topics.find((t) => t.lessonRead && t.seen < t.total),
   };
 }

@@ -27,6 +27,7 @@ export async function showLesson(ctx: AppContext, topic: TopicSummary): Promise<
   const at = ctx.now().toISOString();
   await ctx.store.update((doc) => {
     doc.lessonsRead[topic.id] = at;
+    delete doc.lessonsSkipped[topic.id];
   });
   return true;
 }

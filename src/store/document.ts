@@ -41,12 +41,14 @@ export interface ProgressDoc {
   days: Record<string, DayStats>;
   /** topic id → ISO time the lesson was last read to the end. */
   lessonsRead: Record<string, string>;
+  /** topic id → ISO time the learner chose to skip the lesson on the guided path. */
+  lessonsSkipped: Record<string, string>;
   labsRun: Record<string, LabRun>;
   settings: Partial<Settings>;
 }
 
 export function emptyDoc(): ProgressDoc {
-  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, labsRun: {}, settings: {} };
+  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, lessonsSkipped: {}, labsRun: {}, settings: {} };
 }
 
 /** Version 1 kept the review log inside the document. */
@@ -78,7 +80,7 @@ export function problemWith(data: unknown): string | undefined {
   if (v === 1 && !Array.isArray(data.reviews)) return '"reviews" is not an array';
   if (v >= 2 && (typeof data.logBytes !== 'number' || data.logBytes < 0)) return '"logBytes" is not a byte count';
   if (v >= 2 && !isRecord(data.days)) return '"days" is not an object';
-  for (const key of ['lessonsRead', 'labsRun', 'settings']) {
+  for (const key of ['lessonsRead', 'lessonsSkipped', 'labsRun', 'settings']) {
     if (data[key] !== undefined && !isRecord(data[key])) return `"${key}" is not an object`;
   }
   return undefined;
