@@ -30,6 +30,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./config.js'),
   },
   {
+    name: 'export',
+    summary: 'Export the questions (and your card states) for Anki, a spreadsheet or a script',
+    options: [
+      { flags: '-f, --format <format>', description: 'anki (text import, default), csv or json (with your card states)' },
+      { flags: '-o, --out <file>', description: 'write to a file instead of standard output' },
+      { flags: '-t, --topic <topics...>', description: 'only these topics' },
+    ],
+    examples: ['backend-tutor export --out backend-tutor.txt', 'backend-tutor export --format csv --topic caching > caching.csv', 'backend-tutor export --format json --out cards.json'],
+    load: () => import('./export.js'),
+  },
+  {
     name: 'lab',
     summary: 'Run a lab: a real mechanism, executed and annotated',
     args: '[id]',
