@@ -41,6 +41,18 @@ function addCommand(program: Command, spec: CommandSpec, run: (spec: CommandSpec
   });
 }
 
+/** Add the learner's custom deck, if there is one; an unreadable progress file is the command's to report. */
+async function useCustomDeck(ctx: import('./app/context.js').AppContext, flag: string | undefined): Promise<void> {
+  const { customDeckDir, loadCustomDeck } = await import('./app/custom-deck.js');
+  let dir: string | undefined;
+  try {
+    dir = await customDeckDir(ctx, flag);
+  } catch (error) {
+    if (!(error instanceof FileError)) throw error;
+  }
+  if (dir) await loadCustomDeck(ctx, dir);
+}
+
 function report(error: unknown): number {
   const code = exitCodeOf(error);
   if (error instanceof Interrupted) {
@@ -61,6 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Backend-engineering interview prep in your terminal: lessons, spaced-repetition quizzes and labs.')
     .version(__VERSION__, '-V, --version')
     .option('--data-dir <dir>', 'where progress is kept (default: $BACKEND_TUTOR_HOME or the platform data directory)')
+    .option('--content <dir>', 'add a custom deck: a folder with content/ and questions/ (or set it once: config content-dir)')
     .option('--no-color', 'plain output, no colours')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -70,7 +83,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = async (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => {
     // Loaded only when a command runs: --help and --version never pay for the store, theme or scheduler.
     const [{ createContext }, mod] = await Promise.all([import('./app/context.js'), spec.load()]);
-    const ctx = createContext(ROOT, cmd.optsWithGlobals() as GlobalOptions);
+    const globals = cmd.optsWithGlobals() as GlobalOptions & { content?: string };
+    const ctx = createContext(ROOT, globals);
+    await useCustomDeck(ctx, globals.content);
     code = await mod.run(ctx, args, opts);
   };
   for (const spec of COMMANDS) addCommand(program, spec, run);

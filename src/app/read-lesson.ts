@@ -12,7 +12,7 @@ export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
   const lesson = ctx.content.topic(topic.id).lesson;
   if (!lesson) return [];
   const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
-  const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of 31 · about ${lesson.minutes} minutes · ${sanitize(lesson.summary)}`), width);
+  const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of ${ctx.content.index().topics.length} · about ${lesson.minutes} minutes · ${sanitize(lesson.summary)}`), width);
   return [...meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
 }
 

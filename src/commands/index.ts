@@ -107,9 +107,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'validate',
-    summary: 'Check the course content: schemas, unique ids, answer keys, links',
+    summary: 'Check the course content, or your own deck: schemas, unique ids, answer keys, links',
+    args: '[deck]',
     options: [{ flags: '--json', description: 'print the problems as JSON' }],
-    examples: ['backend-tutor validate', 'backend-tutor validate --json'],
+    examples: ['backend-tutor validate', 'backend-tutor validate ./my-team-deck', 'backend-tutor validate --json'],
     load: () => import('./validate.js'),
   },
 ];

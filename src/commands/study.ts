@@ -61,7 +61,7 @@ async function choose(ctx: AppContext, first: TopicSummary): Promise<{ topic: To
   const written = ctx.content.index().topics.filter((x) => x.written);
   let topic = first;
   for (;;) {
-    io.say(`\n${t.heading(`Lesson ${topic.order} of 31: ${topic.title}`)} ${t.dim(`· about ${topic.minutes} minutes`)}\n${sanitize(topic.summary ?? '')}`);
+    io.say(`\n${t.heading(`Lesson ${topic.order} of ${ctx.content.index().topics.length}: ${topic.title}`)} ${t.dim(`· about ${topic.minutes} minutes`)}\n${sanitize(topic.summary ?? '')}`);
     const i = written.findIndex((x) => x.id === topic.id);
     const choices: KeyChoice<Action | 'skip' | 'back' | 'pick'>[] = [
       { key: 'enter', label: 'read the lesson', value: 'read' },

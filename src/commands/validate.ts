@@ -1,11 +1,21 @@
 /** `backend-tutor validate`: the content checker the build and the tests run too. */
 import type { AppContext } from '../app/context.js';
 import { formatProblem } from '../content/compile.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { compileSources } from '../content/write-index.js';
+import { UsageError } from '../errors.js';
 
-export async function run(ctx: AppContext, _args: readonly string[], opts: { json?: boolean }): Promise<number> {
-  const result = compileSources(ctx.root);
+export async function run(ctx: AppContext, args: readonly string[], opts: { json?: boolean }): Promise<number> {
+  // No folder: the built-in course. A folder: a custom deck (content/ and questions/ inside it).
+  const deck = args[0] ? resolve(args[0]) : undefined;
+  if (deck && !existsSync(deck)) throw new UsageError(`There is no folder ${deck} to validate.`);
+  const result = deck ? compileSources(deck, true) : compileSources(ctx.root);
   const topics = result.index.topics;
+  if (deck && topics.length === 0 && result.problems.length === 0) {
+    ctx.io.say(`No lessons or question banks found in ${deck}: a deck keeps lessons in content/<topic>.md and questions in questions/<topic>.yaml.`);
+    return 1;
+  }
   const summary = {
     lessons: topics.filter((t) => t.written).length,
     banks: topics.filter((t) => t.questions > 0).length,
@@ -17,7 +27,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
   }
   const { theme: t } = ctx;
   for (const p of result.problems) ctx.io.write(`${t.bad(formatProblem(p))}\n`);
-  const line = `${summary.lessons} lessons, ${summary.banks} question banks, ${summary.questions} questions checked`;
+  const line = `${summary.lessons} lessons, ${summary.banks} question banks, ${summary.questions} questions checked${deck ? ` in ${deck}` : ''}`;
   if (result.problems.length) {
     ctx.io.say(`\n${t.bad(`${result.problems.length} problem(s)`)} in ${line}.`);
     return 1;

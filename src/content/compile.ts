@@ -3,7 +3,7 @@
  * and a list of problems (file:line). The build, `validate` and the content tests all call it.
  */
 import * as v from 'valibot';
-import { LessonFrontMatterSchema, QuestionBankSchema, QuestionSchema, type Question } from './schema.js';
+import { LessonFrontMatterSchema, QuestionBankSchema, QuestionSchema, type LessonFrontMatter, type Question } from './schema.js';
 import { checkQuestion } from './check-question.js';
 import { TOPICS, topicFileStem, type TopicInfo } from './topics.js';
 import { parseYaml, type PathKey, type YamlSource } from './yaml-source.js';
@@ -20,6 +20,60 @@ export interface CompileInput {
   readonly lessons: readonly SourceFile[];
   readonly banks: readonly SourceFile[];
   readonly labIds: readonly string[];
+  /**
+   * A custom deck: its own topics (any kebab-case id that is not a built-in one, file `<id>.md` or
+   * `NN-<id>.md`), listed after the 31 roadmap topics. Otherwise the built-in roadmap.
+   */
+  readonly custom?: boolean;
+}
+
+/** Which topics files may be for, and what their front-matter must say: the roadmap's or a custom deck's. */
+interface Catalog {
+  topicFor(path: string, ext: string): TopicInfo | string;
+  checkMeta(meta: LessonFrontMatter, topic: TopicInfo, src: YamlSource): ContentProblem[];
+  isTopic(id: string): boolean;
+  /** The topics to list, in order, given the lessons found. */
+  list(lessons: ReadonlyMap<string, CompiledLesson>, banks: ReadonlyMap<string, unknown>): TopicInfo[];
+}
+
+const stemOf = (path: string, ext: string) => path.split('/').pop()!.replace(ext, '');
+
+const builtinCatalog: Catalog = {
+  topicFor(path, ext) {
+    const stem = stemOf(path, ext);
+    return TOPICS.find((t) => topicFileStem(t) === stem) ?? `file name must be NN-<topic>${ext} for a roadmap topic (e.g. 14-caching${ext})`;
+  },
+  checkMeta(meta, topic, src) {
+    const out: ContentProblem[] = [];
+    if (meta.id !== topic.id) out.push(src.at(['id'], `id is "${meta.id}" but the file is for "${topic.id}"`));
+    if (meta.order !== topic.order) out.push(src.at(['order'], `order is ${meta.order}; ${topic.id} is topic ${topic.order}`));
+    if (meta.title !== topic.title) out.push(src.at(['title'], `title must be "${topic.title}"`));
+    return out;
+  },
+  isTopic: (id) => TOPICS.some((t) => t.id === id),
+  list: () => [...TOPICS],
+};
+
+function customCatalog(files: readonly SourceFile[]): Catalog {
+  const idOf = (path: string, ext: string) => stemOf(path, ext).replace(/^\d+-/, '');
+  const ids = new Set(files.map((f) => idOf(f.path, f.path.endsWith('.md') ? '.md' : '.yaml')));
+  return {
+    topicFor(path, ext) {
+      const id = idOf(path, ext);
+      if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(id)) return `file name must be <topic-id>${ext} in kebab-case (a-z, 0-9, -)`;
+      if (TOPICS.some((t) => t.id === id)) return `"${id}" is a built-in topic; a custom deck adds topics of its own (rename the file)`;
+      return { id, order: 0, title: id };
+    },
+    checkMeta: (meta, topic, src) => (meta.id !== topic.id ? [src.at(['id'], `id is "${meta.id}" but the file is for "${topic.id}"`)] : []),
+    isTopic: (id) => ids.has(id) || TOPICS.some((t) => t.id === id),
+    list(lessons, banks) {
+      const found = [...new Set([...lessons.keys(), ...banks.keys()])];
+      const order = (id: string) => lessons.get(id)?.order ?? Number.MAX_SAFE_INTEGER;
+      return found
+        .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+        .map((id, i) => ({ id, order: TOPICS.length + i + 1, title: lessons.get(id)?.title ?? id }));
+    },
+  };
 }
 
 export interface CompileResult {
@@ -62,17 +116,15 @@ function parseChecked<S extends v.GenericSchema>(schema: S, path: string, text: 
   return { src, value: parsed.output };
 }
 
-function topicForFile(path: string, ext: string, problems: ContentProblem[]): TopicInfo | undefined {
-  const stem = path.split('/').pop()!.replace(ext, '');
-  const topic = TOPICS.find((t) => topicFileStem(t) === stem);
-  if (!topic) {
-    problems.push({ file: path, line: 1, column: 1, message: `file name must be NN-<topic>${ext} for a roadmap topic (e.g. 14-caching${ext})` });
-  }
-  return topic;
+function topicForFile(catalog: Catalog, path: string, ext: string, problems: ContentProblem[]): TopicInfo | undefined {
+  const topic = catalog.topicFor(path, ext);
+  if (typeof topic !== 'string') return topic;
+  problems.push({ file: path, line: 1, column: 1, message: topic });
+  return undefined;
 }
 
-function compileBank(file: SourceFile, problems: ContentProblem[]): { topic: TopicInfo; questions: CompiledQuestion[] } | undefined {
-  const topic = topicForFile(file.path, '.yaml', problems);
+function compileBank(catalog: Catalog, file: SourceFile, problems: ContentProblem[]): { topic: TopicInfo; questions: CompiledQuestion[] } | undefined {
+  const topic = topicForFile(catalog, file.path, '.yaml', problems);
   const checked = parseChecked(QuestionBankSchema, file.path, file.text, 0, problems);
   if (!checked || !topic) return undefined;
   const { src, value: bank } = checked;
@@ -108,8 +160,8 @@ function splitFrontMatter(text: string): { yaml: string; body: string; bodyLine:
   return { yaml: m[1]!, body: text.slice(m[0].length), bodyLine: m[0].split('\n').length };
 }
 
-function compileLesson(file: SourceFile, labIds: ReadonlySet<string>, problems: ContentProblem[]): { topic: TopicInfo; lesson: CompiledLesson } | undefined {
-  const topic = topicForFile(file.path, '.md', problems);
+function compileLesson(catalog: Catalog, file: SourceFile, labIds: ReadonlySet<string>, problems: ContentProblem[]): { topic: TopicInfo; lesson: CompiledLesson } | undefined {
+  const topic = topicForFile(catalog, file.path, '.md', problems);
   const parts = splitFrontMatter(file.text);
   if (!parts) {
     problems.push({ file: file.path, line: 1, column: 1, message: 'a lesson starts with front-matter between two `---` lines' });
@@ -118,11 +170,9 @@ function compileLesson(file: SourceFile, labIds: ReadonlySet<string>, problems: 
   const checked = parseChecked(LessonFrontMatterSchema, file.path, parts.yaml, 1, problems);
   if (!checked || !topic) return undefined;
   const { src, value: meta } = checked;
-  if (meta.id !== topic.id) problems.push(src.at(['id'], `id is "${meta.id}" but the file is for "${topic.id}"`));
-  if (meta.order !== topic.order) problems.push(src.at(['order'], `order is ${meta.order}; ${topic.id} is topic ${topic.order}`));
-  if (meta.title !== topic.title) problems.push(src.at(['title'], `title must be "${topic.title}"`));
+  problems.push(...catalog.checkMeta(meta, topic, src));
   meta.prerequisites.forEach((p, i) => {
-    if (!TOPICS.some((t) => t.id === p)) problems.push(src.at(['prerequisites', i], `unknown topic "${p}"`));
+    if (!catalog.isTopic(p)) problems.push(src.at(['prerequisites', i], `unknown topic "${p}"`));
     if (p === topic.id) problems.push(src.at(['prerequisites', i], 'a lesson cannot be its own prerequisite'));
   });
   meta.labs.forEach((l, i) => {
@@ -164,20 +214,21 @@ export function compileContent(input: CompileInput): CompileResult {
   const labIds = new Set(input.labIds);
   const lessons = new Map<string, CompiledLesson>();
   const banks = new Map<string, CompiledQuestion[]>();
+  const catalog = input.custom ? customCatalog([...input.lessons, ...input.banks]) : builtinCatalog;
   for (const file of input.lessons) {
-    const r = compileLesson(file, labIds, problems);
+    const r = compileLesson(catalog, file, labIds, problems);
     if (!r) continue;
     if (lessons.has(r.topic.id)) problems.push({ file: file.path, line: 1, column: 1, message: `a second lesson for ${r.topic.id}` });
     else lessons.set(r.topic.id, r.lesson);
   }
   for (const file of input.banks) {
-    const r = compileBank(file, problems);
+    const r = compileBank(catalog, file, problems);
     if (!r) continue;
     if (banks.has(r.topic.id)) problems.push({ file: file.path, line: 1, column: 1, message: `a second question bank for ${r.topic.id}` });
     else banks.set(r.topic.id, r.questions);
   }
   const topics: Record<string, TopicContent> = {};
-  const summaries: TopicSummary[] = TOPICS.map((t) => {
+  const summaries: TopicSummary[] = catalog.list(lessons, banks).map((t) => {
     const lesson = lessons.get(t.id) ?? null;
     const questions = banks.get(t.id) ?? [];
     topics[t.id] = { lesson, questions };

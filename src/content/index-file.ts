@@ -23,14 +23,27 @@ function readJson<T>(file: string): T {
 export class ContentStore {
   private readonly cache = new Map<string, TopicContent>();
   private indexCache: ContentIndex | undefined;
+  private custom: { readonly index: ContentIndex; readonly topics: Readonly<Record<string, TopicContent>> } | undefined;
 
   constructor(readonly dir: string) {}
 
+  /** Add a custom deck's topics after the built-in ones. */
+  addCustom(index: ContentIndex, topics: Readonly<Record<string, TopicContent>>): void {
+    this.custom = { index, topics };
+    this.indexCache = undefined;
+  }
+
   index(): ContentIndex {
-    return (this.indexCache ??= readJson<ContentIndex>(join(this.dir, INDEX_FILE)));
+    if (!this.indexCache) {
+      const builtin = readJson<ContentIndex>(join(this.dir, INDEX_FILE));
+      this.indexCache = this.custom ? { topics: [...builtin.topics, ...this.custom.index.topics] } : builtin;
+    }
+    return this.indexCache;
   }
 
   topic(id: string): TopicContent {
+    const custom = this.custom?.topics[id];
+    if (custom) return custom;
     let t = this.cache.get(id);
     if (!t) {
       t = readJson<TopicContent>(join(this.dir, topicFile(id)));

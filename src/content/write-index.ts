@@ -6,8 +6,9 @@ import { compileContent, type CompileResult } from './compile.js';
 import { INDEX_FILE, topicFile } from './index-file.js';
 import { readSources } from './sources.js';
 
-export function compileSources(root: string): CompileResult {
-  return compileContent({ ...readSources(root), labIds: LAB_IDS });
+/** Compile the lessons and banks under `root` (content/ and questions/): the built-in course, or a custom deck. */
+export function compileSources(root: string, custom = false): CompileResult {
+  return compileContent({ ...readSources(root), labIds: LAB_IDS, custom });
 }
 
 export function writeIndex(result: CompileResult, outDir: string): void {

@@ -14,9 +14,14 @@ export function visibleWidth(s: string): number {
   return stripAnsi(s).length;
 }
 
-/** Content is data: remove control characters (escape sequences included) before rendering it. */
+// Whole escape sequences, so their parameters do not survive as visible junk: OSC (titles, hyperlinks)
+// up to BEL or ST, CSI (cursor moves, clears, colours) in its 7-bit and C1 forms, and two-byte escapes.
+// eslint-disable-next-line no-control-regex
+const SEQUENCES = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
+
+/** Content is data: remove escape sequences and control characters before rendering it. */
 export function sanitize(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ').replace(CONTROL, '');
+  return s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ').replace(SEQUENCES, '').replace(CONTROL, '');
 }
 
 export function padEnd(s: string, width: number): string {

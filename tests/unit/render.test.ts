@@ -62,6 +62,7 @@ const x = 1;
     const hostile = 'Click \u001b]8;;http://evil\u0007here\u001b]8;;\u0007 and \u001b[2J clear \u009b31m';
     const out = renderMarkdown(hostile, { width: 80, theme: plain }).join('\n');
     expect(out).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(out).toContain('Click here and clear');
     expect(sanitize('a\r\nb\tc\u0000')).toBe('a\nb  c');
     expect(renderInline('**x** `y`', plain)).toBe('x `y`');
   });
