@@ -79,5 +79,5 @@ describe('output questions: the answer key is what the snippet prints', () => {
     // Several runs: a key that only holds on a lucky run is a wrong key. One after another, so a busy
     // machine (CI, two cores) is not asked to start a dozen Node processes at once.
     for (const n of [1, 2, 3]) expect(await runSnippet(dir, q, n)).toBe(expected);
-  });
+  }, 120_000);
 });
