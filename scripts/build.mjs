@@ -48,4 +48,4 @@ if (result.problems.length) {
 writeIndex(result, join(dist, 'content'));
 const written = result.index.topics.filter((t) => t.written).length;
 const questions = result.index.topics.reduce((n, t) => n + t.questions, 0);
-console.log(`built dist/: ${written}/${result.index.topics.length} lessons, ${questions} questions`);
+console.log(`built dist/: ${written}/${result.index.topics.length} lessons, ${questions} questions, ${result.drills.length} design drills`);

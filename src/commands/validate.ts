@@ -20,6 +20,7 @@ export async function run(ctx: AppContext, args: readonly string[], opts: { json
     lessons: topics.filter((t) => t.written).length,
     banks: topics.filter((t) => t.questions > 0).length,
     questions: topics.reduce((n, t) => n + t.questions, 0),
+    drills: result.drills.length,
   };
   if (opts.json) {
     ctx.io.write(`${JSON.stringify({ ok: result.problems.length === 0, ...summary, problems: result.problems }, null, 2)}\n`);
@@ -27,7 +28,8 @@ export async function run(ctx: AppContext, args: readonly string[], opts: { json
   }
   const { theme: t } = ctx;
   for (const p of result.problems) ctx.io.write(`${t.bad(formatProblem(p))}\n`);
-  const line = `${summary.lessons} lessons, ${summary.banks} question banks, ${summary.questions} questions checked${deck ? ` in ${deck}` : ''}`;
+  const drills = summary.drills ? `, ${summary.drills} design drills` : '';
+  const line = `${summary.lessons} lessons, ${summary.banks} question banks, ${summary.questions} questions${drills} checked${deck ? ` in ${deck}` : ''}`;
   if (result.problems.length) {
     ctx.io.say(`\n${t.bad(`${result.problems.length} problem(s)`)} in ${line}.`);
     return 1;

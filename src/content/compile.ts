@@ -6,9 +6,11 @@ import * as v from 'valibot';
 import { LessonFrontMatterSchema, QuestionBankSchema, QuestionSchema, type LessonFrontMatter, type Question } from './schema.js';
 import { checkQuestion } from './check-question.js';
 import { TOPICS, topicFileStem, type TopicInfo } from './topics.js';
-import { parseYaml, type PathKey, type YamlSource } from './yaml-source.js';
+import type { YamlSource } from './yaml-source.js';
+import { parseChecked, schemaProblems } from './parse-checked.js';
+import { compileDrills } from './compile-drills.js';
 import { proseWords } from './words.js';
-import type { CompiledLesson, CompiledQuestion, ContentIndex, ContentProblem, TopicContent, TopicSummary } from './types.js';
+import type { CompiledDrill, CompiledLesson, CompiledQuestion, ContentIndex, ContentProblem, TopicContent, TopicSummary } from './types.js';
 
 export interface SourceFile {
   /** Path as shown in messages, relative to the content root: `questions/14-caching.yaml`. */
@@ -20,6 +22,8 @@ export interface CompileInput {
   readonly lessons: readonly SourceFile[];
   readonly banks: readonly SourceFile[];
   readonly labIds: readonly string[];
+  /** System-design drills (drills/<id>.yaml); their rubric points link to lesson sections. */
+  readonly drills?: readonly SourceFile[];
   /**
    * A custom deck: its own topics (any kebab-case id that is not a built-in one, file `<id>.md` or
    * `NN-<id>.md`), listed after the 31 roadmap topics. Otherwise the built-in roadmap.
@@ -79,41 +83,8 @@ function customCatalog(files: readonly SourceFile[]): Catalog {
 export interface CompileResult {
   readonly index: ContentIndex;
   readonly topics: Readonly<Record<string, TopicContent>>;
+  readonly drills: readonly CompiledDrill[];
   readonly problems: readonly ContentProblem[];
-}
-
-function issuePath(issue: v.BaseIssue<unknown>): PathKey[] {
-  return (issue.path ?? []).map((p) => p.key as PathKey);
-}
-
-/** Valibot's messages, said the way an author thinks of them. */
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  if (issue.expected === 'never') return 'unknown field (misspelt, or not used by this kind of question)';
-  if (issue.kind === 'schema' && issue.received === 'undefined') return 'missing required field';
-  return issue.message;
-}
-
-function schemaProblems(src: YamlSource, prefix: PathKey[], issues: readonly v.BaseIssue<unknown>[]): ContentProblem[] {
-  return issues.map((issue) => {
-    const path = [...prefix, ...issuePath(issue)];
-    const field = path.length > prefix.length ? `${path.slice(prefix.length).join('.')}: ` : '';
-    return src.at(path, `${field}${describeIssue(issue)}`);
-  });
-}
-
-/** Parse YAML and check it against a schema; problems are collected, the value returned only if both pass. */
-function parseChecked<S extends v.GenericSchema>(schema: S, path: string, text: string, lineOffset: number, problems: ContentProblem[]): { src: YamlSource; value: v.InferOutput<S> } | undefined {
-  const src = parseYaml(path, text, lineOffset);
-  if (src.syntaxErrors.length) {
-    problems.push(...src.syntaxErrors);
-    return undefined;
-  }
-  const parsed = v.safeParse(schema, src.data);
-  if (!parsed.success) {
-    problems.push(...schemaProblems(src, [], parsed.issues));
-    return undefined;
-  }
-  return { src, value: parsed.output };
 }
 
 function topicForFile(catalog: Catalog, path: string, ext: string, problems: ContentProblem[]): TopicInfo | undefined {
@@ -243,8 +214,9 @@ export function compileContent(input: CompileInput): CompileResult {
       questions: questions.length,
     };
   });
+  const drills = compileDrills(input.drills ?? [], lessons, problems);
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { index: { topics: summaries }, topics, problems };
+  return { index: { topics: summaries }, topics, drills, problems };
 }
 
 export function formatProblem(p: ContentProblem): string {

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileError } from '../errors.js';
-import type { ContentIndex, TopicContent } from './types.js';
+import type { CompiledDrill, ContentIndex, TopicContent } from './types.js';
 
 export const INDEX_FILE = 'index.json';
+export const DRILLS_FILE = 'drills.json';
 export const topicFile = (id: string): string => join('topics', `${id}.json`);
 
 function readJson<T>(file: string): T {
@@ -39,6 +40,11 @@ export class ContentStore {
       this.indexCache = this.custom ? { topics: [...builtin.topics, ...this.custom.index.topics] } : builtin;
     }
     return this.indexCache;
+  }
+
+  /** The system-design drills: loaded only by the commands that run one. */
+  drills(): readonly CompiledDrill[] {
+    return readJson<CompiledDrill[]>(join(this.dir, DRILLS_FILE));
   }
 
   topic(id: string): TopicContent {

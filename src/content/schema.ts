@@ -61,3 +61,21 @@ export type Question = v.InferOutput<typeof QuestionSchema>;
 export type QuestionKind = Question['kind'];
 export type LessonFrontMatter = v.InferOutput<typeof LessonFrontMatterSchema>;
 export type OfKind<K extends QuestionKind> = Extract<Question, { kind: K }>;
+
+/** A system-design drill (drills/<id>.yaml): a prompt, what to clarify, a rubric that links to lessons, a model answer. */
+export const DrillSchema = v.strictObject({
+  id: kebab,
+  title: text,
+  minutes: v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(60)),
+  difficulty: v.picklist([1, 2, 3], 'must be 1, 2 or 3'),
+  prompt: text,
+  clarify: v.pipe(v.array(v.strictObject({ ask: text, why: text })), v.minLength(3, 'must list at least 3 clarifying questions')),
+  rubric: v.pipe(
+    v.array(v.strictObject({ point: text, detail: text, topic: kebab, section: text })),
+    v.minLength(6, 'must have 6 to 10 points'),
+    v.maxLength(10, 'must have 6 to 10 points'),
+  ),
+  walkthrough: text,
+});
+
+export type Drill = v.InferOutput<typeof DrillSchema>;

@@ -17,6 +17,6 @@ function readDir(root: string, dir: string, ext: string): SourceFile[] {
     .map((n) => ({ path: `${dir}/${n}`, text: readFileSync(join(root, dir, n), 'utf8') }));
 }
 
-export function readSources(root: string): { lessons: SourceFile[]; banks: SourceFile[] } {
-  return { lessons: readDir(root, 'content', '.md'), banks: readDir(root, 'questions', '.yaml') };
+export function readSources(root: string): { lessons: SourceFile[]; banks: SourceFile[]; drills: SourceFile[] } {
+  return { lessons: readDir(root, 'content', '.md'), banks: readDir(root, 'questions', '.yaml'), drills: readDir(root, 'drills', '.yaml') };
 }

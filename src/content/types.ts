@@ -1,4 +1,4 @@
-import type { LessonFrontMatter, Question } from './schema.js';
+import type { Drill, LessonFrontMatter, Question } from './schema.js';
 import type { TopicInfo } from './topics.js';
 
 /** A question as compiled into the index: its topic and card id attached. */
@@ -39,3 +39,6 @@ export interface ContentProblem {
   readonly column: number;
   readonly message: string;
 }
+
+/** A drill as compiled: the topics its rubric spans, in roadmap order. */
+export type CompiledDrill = Drill & { readonly topics: readonly string[] };

@@ -3,12 +3,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LAB_IDS } from '../labs/registry.js';
 import { compileContent, type CompileResult } from './compile.js';
-import { INDEX_FILE, topicFile } from './index-file.js';
+import { DRILLS_FILE, INDEX_FILE, topicFile } from './index-file.js';
 import { readSources } from './sources.js';
 
 /** Compile the lessons and banks under `root` (content/ and questions/): the built-in course, or a custom deck. */
 export function compileSources(root: string, custom = false): CompileResult {
-  return compileContent({ ...readSources(root), labIds: LAB_IDS, custom });
+  const sources = readSources(root);
+  // Drills link to the roadmap's lessons: a custom deck has none of its own.
+  return compileContent({ ...sources, drills: custom ? [] : sources.drills, labIds: LAB_IDS, custom });
 }
 
 export function writeIndex(result: CompileResult, outDir: string): void {
@@ -20,4 +22,5 @@ export function writeIndex(result: CompileResult, outDir: string): void {
   };
   write(INDEX_FILE, result.index);
   for (const [id, content] of Object.entries(result.topics)) write(topicFile(id), content);
+  write(DRILLS_FILE, result.drills);
 }
