@@ -36,7 +36,7 @@ export interface QuizRun {
   readonly seed?: number;
 }
 
-function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder {
+export function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder {
   const answered = new Map<string, { readonly before: StoredCard | undefined; readonly after: StoredCard; readonly rating: Grade; readonly at: string; readonly ms?: number }>();
   return {
     async record(cardId, rating, at, ms) {

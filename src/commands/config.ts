@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { defaultOf, SETTINGS, type SettingSpec } from '../app/settings-spec.js';
-import { editDistance } from '../content/topics.js';
+import { didYouMean, lookupByName } from '../util/lookup.js';
 import { UsageError } from '../errors.js';
 import { indented, padEnd } from '../render/text.js';
 import { settingsOf, type Settings } from '../store/document.js';
@@ -11,9 +11,7 @@ import { settingsOf, type Settings } from '../store/document.js';
 function findSetting(name: string): SettingSpec {
   const s = SETTINGS.find((x) => x.name === name);
   if (s) return s;
-  const closest = [...SETTINGS].sort((a, b) => editDistance(name, a.name) - editDistance(name, b.name))[0]!;
-  const hint = editDistance(name, closest.name) <= Math.max(2, name.length / 3) ? ` Did you mean "${closest.name}"?` : '';
-  throw new UsageError(`There is no setting "${name}".${hint} \`backend-tutor config\` lists them.`);
+  throw new UsageError(`There is no setting "${name}".${didYouMean(lookupByName(SETTINGS, (x) => x.name, name))} \`backend-tutor config\` lists them.`);
 }
 
 /** A custom-deck folder must exist: store it absolute, so it works from any directory. */

@@ -30,6 +30,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./config.js'),
   },
   {
+    name: 'drill',
+    summary: 'A system-design drill: prompt, clarify, answer, model walkthrough, rubric',
+    args: '[id]',
+    options: [
+      { flags: '--list', description: 'list the drills with your last score' },
+      { flags: '--json', description: 'with --list: the drills as JSON' },
+    ],
+    examples: ['backend-tutor drill', 'backend-tutor drill url-shortener', 'backend-tutor drill --list', 'backend-tutor drill rate-limiter | less'],
+    load: () => import('./drill.js'),
+  },
+  {
     name: 'export',
     summary: 'Export the questions (and your card states) for Anki, a spreadsheet or a script',
     options: [
@@ -39,6 +50,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: ['backend-tutor export --out backend-tutor.txt', 'backend-tutor export --format csv --topic caching > caching.csv', 'backend-tutor export --format json --out cards.json'],
     load: () => import('./export.js'),
+  },
+  {
+    name: 'interview',
+    summary: 'A timed mock interview on your weakest material, then a scorecard',
+    options: [
+      { flags: '-m, --minutes <n>', description: 'length of the interview (default 30)', int: { min: 1, max: 180 } },
+      { flags: '-t, --topics <topics...>', description: 'only these topics (id, number or unique prefix)' },
+      { flags: '--drill', description: 'end with a system-design drill (the one you are weakest at)' },
+      { flags: '--last', description: 'show the last scorecard instead of starting an interview' },
+      { flags: '--json', description: 'print the scorecard as JSON' },
+      { flags: '--seed <n>', description: 'seed for tie-breaks and choice order', int: { min: 0, max: 2 ** 31 - 1 } },
+    ],
+    examples: ['backend-tutor interview', 'backend-tutor interview --minutes 15 --topics caching databases', 'backend-tutor interview --minutes 45 --drill', 'backend-tutor interview --last --json'],
+    load: () => import('./interview.js'),
   },
   {
     name: 'lab',

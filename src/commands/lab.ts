@@ -1,6 +1,6 @@
 /** `backend-tutor lab [id]`: list the labs, or run one for real and annotate what happened. */
 import type { AppContext } from '../app/context.js';
-import { editDistance } from '../content/topics.js';
+import { didYouMean, lookupByName } from '../util/lookup.js';
 import { UsageError } from '../errors.js';
 import { LABS, type LabInfo } from '../labs/registry.js';
 import { runLab } from '../labs/runner.js';
@@ -12,11 +12,9 @@ import { indented, padEnd, truncate, visibleWidth } from '../render/text.js';
 type LabOptions = { list?: boolean; json?: boolean; seed?: number } & Record<string, unknown>;
 
 function findLab(id: string): LabInfo {
-  const lab = LABS.find((l) => l.id === id) ?? (LABS.filter((l) => l.id.startsWith(id)).length === 1 ? LABS.find((l) => l.id.startsWith(id)) : undefined);
-  if (lab) return lab;
-  const closest = [...LABS].sort((a, b) => editDistance(id, a.id) - editDistance(id, b.id))[0];
-  const hint = closest && editDistance(id, closest.id) <= Math.max(2, id.length / 3) ? ` Did you mean "${closest.id}"?` : '';
-  throw new UsageError(`Unknown lab "${id}".${hint} \`backend-tutor lab --list\` shows them all.`);
+  const found = lookupByName(LABS, (l) => l.id, id);
+  if (found.item) return found.item;
+  throw new UsageError(`Unknown lab "${id}".${didYouMean(found)} \`backend-tutor lab --list\` shows them all.`);
 }
 
 /** Lab parameters given on the command line, checked against the chosen lab. */

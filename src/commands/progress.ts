@@ -32,6 +32,13 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
   const weeks = heatmap(doc.days, now);
   const coming = forecast(doc.cards, now);
   const retention = { young: trueRetention(doc.days, now, 'young'), mature: trueRetention(doc.days, now, 'mature') };
+  // Anki's true-retention table: pass rates of young and mature cards over the last day, week and month.
+  const windows = { day: 1, week: 7, month: 30 } as const;
+  const retentionTable = Object.fromEntries(
+    (['young', 'mature'] as const).map((b) => [b, Object.fromEntries(Object.entries(windows).map(([k, n]) => [k, trueRetention(doc.days, now, b, n)]))]),
+  ) as Record<'young' | 'mature', Record<keyof typeof windows, Retention>>;
+  const interviews = doc.interviews.map((i) => ({ at: i.at, minutes: i.minutes, asked: i.asked, score: Number(i.score.toFixed(4)) }));
+  const drills = Object.entries(doc.drills).map(([id, attempts]) => ({ id, attempts: attempts.length, lastScore: Number((attempts.at(-1)!.covered.length / attempts.at(-1)!.of).toFixed(4)) }));
   const weak = leeches(doc.cards).map((l) => {
     const topicId = l.cardId.slice(0, l.cardId.indexOf('/'));
     const content = view.topics.some((t) => t.id === topicId && t.total > 0) ? ctx.content.topic(topicId) : undefined;
@@ -54,6 +61,9 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
       heatmap: weeks.flat(),
       forecast: coming,
       leeches: weak,
+      retention: retentionTable,
+      interviews,
+      drills,
     };
     ctx.io.write(`${JSON.stringify(data, null, 2)}\n`);
     return 0;
@@ -62,7 +72,18 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
   const { theme: t, io } = ctx;
   const width = Math.min(100, io.columns());
   io.say(`${t.heading('Progress')}  ${countNoun(stats.reviews, 'review')} · ${duration(stats.timeStudiedMs)} studied · ${countNoun(stats.due, 'card')} due now`);
-  io.say(`Streak ${countNoun(stats.streak, 'day')} (longest ${stats.longestStreak}) · true retention, last 30 days: mature ${rate(retention.mature)}, young ${rate(retention.young)}`);
+  io.say(`Streak ${countNoun(stats.streak, 'day')} (longest ${stats.longestStreak})`);
+  io.write('\n');
+  // Three columns after the label; counts are dropped before the columns get too narrow for them.
+  const col = Math.max(6, Math.min(20, Math.floor((width - 16) / 3)));
+  const label = col >= 14 ? 16 : 10;
+  const cellOf = (r: Retention) => (col >= 14 ? rate(r) : r.rate === null ? '–' : percent(r.rate));
+  const heads = col >= 14 ? ['today', 'last 7 days', 'last 30 days'] : ['1 d', '7 d', '30 d'];
+  io.write(`${t.bold(`${padEnd(col >= 14 ? 'True retention' : 'Retention', label)}${heads.map((h) => padEnd(h, col)).join('')}`.trimEnd())}\n`);
+  for (const b of ['young', 'mature'] as const) {
+    io.write(`${padEnd(`  ${b}`, label)}${(['day', 'week', 'month'] as const).map((w) => padEnd(cellOf(retentionTable[b][w]), col)).join('').trimEnd()}\n`);
+  }
+  io.say(t.dim('Share of reviews answered right: young cards (interval under 21 days) and mature ones, as Anki reports it.'));
   io.write('\n');
 
   const rows = view.topics.filter((r) => r.total > 0);
@@ -96,6 +117,16 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
       const where = l.section ? `re-read "${l.section}" in \`backend-tutor lesson ${l.topic}\`` : `see \`backend-tutor lesson ${l.topic}\``;
       io.say(`  ${t.warn(t.symbols.bullet)} ${l.cardId} ${t.dim(`(forgotten ${l.lapses} times)`)}: ${where}`);
     }
+  }
+  if (interviews.length) {
+    io.write(`\n${t.bold('Mock interviews')} ${t.dim(`(${interviews.length}; the last ${Math.min(8, interviews.length)})`)}\n`);
+    for (const i of interviews.slice(-8)) {
+      io.write(`  ${i.at.slice(0, 10)}  ${t.accent(bar(i.score, 20, t.symbols.bar, t.symbols.barEmpty))} ${percent(i.score).padStart(4)}  ${t.dim(`${i.asked} questions, ${i.minutes} min`)}\n`);
+    }
+  }
+  if (drills.length) {
+    const list = drills.map((d) => `${d.id} ${percent(d.lastScore)}`).join(' · ');
+    io.say(`\n${t.bold('Design drills')} ${t.dim(`(last score)`)}: ${list}`);
   }
   if (view.due) io.say(`\nReview what is due: ${t.bold('backend-tutor quiz --due')}`);
   return 0;

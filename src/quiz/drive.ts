@@ -4,7 +4,7 @@
  */
 import type { CompiledQuestion } from '../content/types.js';
 import type { Grade, StoredCard } from '../srs/types.js';
-import { QUIT, type Quit } from '../util/quit.js';
+import { QUIT, SKIP, type Quit, type Skip } from '../util/quit.js';
 import { grade, type Graded, type Response } from './grade.js';
 import { present, type Presented } from './present.js';
 import { requeuePosition } from './session.js';
@@ -42,7 +42,8 @@ export interface FeedbackChoice {
 }
 
 export interface QuizUI {
-  ask(item: AskItem): Promise<Response | Quit>;
+  /** SKIP: the learner passes; nothing is recorded and the card stays as it was. */
+  ask(item: AskItem): Promise<Response | Quit | Skip>;
   feedback(item: FeedbackItem): Promise<FeedbackChoice>;
 }
 
@@ -103,6 +104,7 @@ export async function drive(queue: readonly CompiledQuestion[], deps: DriveDeps)
     const started = clock();
     const response = await ui.ask(item);
     if (response === QUIT) return result(true);
+    if (response === SKIP) continue;
     const graded = grade(presented, response);
     const at = clock();
     const saved = await recorder.record(question.cardId, graded.rating, at, at.getTime() - started.getTime());

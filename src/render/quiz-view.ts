@@ -3,7 +3,8 @@ import type { CompiledQuestion } from '../content/types.js';
 import type { AskItem, FeedbackChoice, FeedbackItem, QuizUI } from '../quiz/drive.js';
 import type { Response } from '../quiz/grade.js';
 import { GRADE_NAMES, type Grade } from '../srs/types.js';
-import { QUIT, type Quit } from '../util/quit.js';
+import { QUIT, SKIP, type Quit, type Skip } from '../util/quit.js';
+import type { Timed } from './prompts/timed.js';
 import { formatInterval, shortInterval } from './format.js';
 import { renderInline, renderMarkdown } from './markdown.js';
 import { choicePrompt } from './prompts/choice.js';
@@ -36,7 +37,12 @@ const indent = (text: string, pad: string) =>
     .map((l) => (l ? pad + l : l))
     .join('\n');
 
-export function createQuizView(o: QuizViewOptions): QuizUI {
+export interface QuizView extends QuizUI {
+  ask(item: AskItem, timed?: Timed): Promise<Response | Quit | Skip>;
+  showAnswerDetail(item: Pick<FeedbackItem, 'presented' | 'response' | 'graded' | 'question'>): void;
+}
+
+export function createQuizView(o: QuizViewOptions): QuizView {
   const { theme: t } = o;
   const width = () => Math.min(100, Math.max(30, o.width()));
   const md = (text: string, w = width()) => renderMarkdown(text, { width: w, theme: t }).join('\n');
@@ -62,46 +68,48 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
   };
 
   /** A typed line; an over-long paste is cut, and the learner is told. */
-  async function typed(config: Parameters<typeof askText>[0]): Promise<string | Quit> {
+  async function typed(config: Parameters<typeof askText>[0]): Promise<string | Quit | Skip> {
     const answer = await askText(config);
     if (answer.dropped) out(t.warn(`(That was ${answer.dropped.toLocaleString('en-US')} characters too long; only the first ${(config.maxLength ?? 2000).toLocaleString('en-US')} were kept.)`));
     return answer.value;
   }
 
-  async function ask(item: AskItem): Promise<Response | Quit> {
+  /** `timed`: the interview's clock; Tab skips in every session (the card stays as it was). */
+  async function ask(item: AskItem, timed: Timed = {}): Promise<Response | Quit | Skip> {
     showQuestion(item);
+    const extra = { ...timed, skip: true } as const;
     const p = item.presented;
     const q = item.question;
     switch (p.kind) {
       case 'choice': {
-        const picked = await guarded(choicePrompt({ options: p.options.map((x) => (q.kind === 'output' ? x.text : mdLine(x.text))), multi: p.multi, width: width(), theme: t }));
-        return picked === QUIT ? QUIT : { kind: 'choice', picked };
+        const picked = await guarded(choicePrompt({ options: p.options.map((x) => (q.kind === 'output' ? x.text : mdLine(x.text))), multi: p.multi, width: width(), theme: t, ...extra }));
+        return picked === QUIT || picked === SKIP ? picked : { kind: 'choice', picked };
       }
       case 'order': {
-        const order = await guarded(orderPrompt({ items: p.items, labels: p.items.map(mdLine), width: width(), theme: t }));
-        return order === QUIT ? QUIT : { kind: 'order', order };
+        const order = await guarded(orderPrompt({ items: p.items, labels: p.items.map(mdLine), width: width(), theme: t, ...extra }));
+        return order === QUIT || order === SKIP ? order : { kind: 'order', order };
       }
       case 'typed': {
-        const text = await typed({ message: t.bold('Output:'), theme: t, hint: 'Type the printed lines separated by spaces or commas · Enter answer · Esc quit' });
-        return text === QUIT ? QUIT : { kind: 'typed', text };
+        const text = await typed({ message: t.bold('Output:'), theme: t, hint: 'Type the printed lines separated by spaces or commas · Enter answer · Esc quit', ...extra });
+        return text === QUIT || text === SKIP ? text : { kind: 'typed', text };
       }
       case 'recall': {
-        const mine = await typed({ message: t.bold('Your answer:'), theme: t, hint: 'Answer in your head or type it · Enter reveals the model answer · Esc quit' });
-        if (mine === QUIT) return QUIT;
+        const mine = await typed({ message: t.bold('Your answer:'), theme: t, hint: 'Answer in your head or type it · Enter reveals the model answer · Esc quit', ...extra });
+        if (mine === QUIT || mine === SKIP) return mine;
         out();
         out(t.bold('Model answer'));
         out(md(p.answer));
         out();
         out(t.bold('Which key points did your answer cover?'));
         const covered = await guarded(
-          choicePrompt({ options: p.points.map(mdLine), multi: true, width: width(), theme: t, doneLabel: 'Points covered', hint: 'space/digit tick · Enter done (none ticked is fine) · q quit' }),
+          choicePrompt({ options: p.points.map(mdLine), multi: true, width: width(), theme: t, doneLabel: 'Points covered', hint: 'space/digit tick · Enter done (none ticked is fine) · q quit', ...(timed.clock ? { clock: timed.clock } : {}) }),
         );
         return covered === QUIT ? QUIT : { kind: 'recall', covered };
       }
     }
   }
 
-  const showAnswerDetail = (item: FeedbackItem) => {
+  const showAnswerDetail = (item: Pick<FeedbackItem, 'presented' | 'response' | 'graded' | 'question'>) => {
     const p = item.presented;
     const r = item.response;
     const w = width();
@@ -164,5 +172,5 @@ export function createQuizView(o: QuizViewOptions): QuizUI {
     return picked === undefined ? { quit: false } : { override: picked, quit: false };
   }
 
-  return { ask, feedback };
+  return { ask, feedback, showAnswerDetail };
 }

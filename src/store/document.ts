@@ -2,6 +2,8 @@
  * The progress snapshot: card states, per-day statistics, lessons read, labs run and settings. The review log
  * beside it (reviews.jsonl) is the source of truth; the snapshot says how much of the log it reflects.
  */
+import type { DrillAttempt } from '../quiz/drill.js';
+import type { Scorecard } from '../quiz/scorecard.js';
 import type { DayStats, ReviewRecord, SchedulerSettings, StoredCard } from '../srs/types.js';
 
 export const SCHEMA_VERSION = 2;
@@ -44,11 +46,15 @@ export interface ProgressDoc {
   /** topic id → ISO time the learner chose to skip the lesson on the guided path. */
   lessonsSkipped: Record<string, string>;
   labsRun: Record<string, LabRun>;
+  /** Mock interviews, oldest first. */
+  interviews: Scorecard[];
+  /** drill id → attempts, oldest first. */
+  drills: Record<string, DrillAttempt[]>;
   settings: Partial<Settings>;
 }
 
 export function emptyDoc(): ProgressDoc {
-  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, lessonsSkipped: {}, labsRun: {}, settings: {} };
+  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, lessonsSkipped: {}, labsRun: {}, interviews: [], drills: {}, settings: {} };
 }
 
 /** Version 1 kept the review log inside the document. */
@@ -80,9 +86,10 @@ export function problemWith(data: unknown): string | undefined {
   if (v === 1 && !Array.isArray(data.reviews)) return '"reviews" is not an array';
   if (v >= 2 && (typeof data.logBytes !== 'number' || data.logBytes < 0)) return '"logBytes" is not a byte count';
   if (v >= 2 && !isRecord(data.days)) return '"days" is not an object';
-  for (const key of ['lessonsRead', 'lessonsSkipped', 'labsRun', 'settings']) {
+  for (const key of ['lessonsRead', 'lessonsSkipped', 'labsRun', 'drills', 'settings']) {
     if (data[key] !== undefined && !isRecord(data[key])) return `"${key}" is not an object`;
   }
+  if (data.interviews !== undefined && !Array.isArray(data.interviews)) return '"interviews" is not an array';
   return undefined;
 }
 

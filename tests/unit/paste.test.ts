@@ -23,8 +23,9 @@ describe('typed answers', () => {
     const r = await answer;
     expect(typeof r.value === 'string' && r.value.length).toBe(2000);
     expect(r.dropped).toBe(10 * 1024 * 1024 - 2000);
-    expect(performance.now() - start).toBeLessThan(10_000);
-  });
+    // Without the guard readline redraws the line per character: minutes for 10 MB. A loaded CI machine takes seconds.
+    expect(performance.now() - start).toBeLessThan(60_000);
+  }, 90_000);
 
   it('keeps the rest of a multi-line paste out of the next prompt', async () => {
     const { tty, screen } = fakeTerminal();

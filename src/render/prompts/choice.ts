@@ -2,9 +2,11 @@
 import { createPrompt, isDownKey, isEnterKey, isSpaceKey, isUpKey, useKeypress, useState } from '@inquirer/core';
 import type { Theme } from '../theme.js';
 import { truncate, wrap } from '../text.js';
-import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+import { digitIndex, isQuitKey, QUIT, type Key, type PromptContext, type Quit } from './keys.js';
+import { SKIP, type Skip } from '../../util/quit.js';
+import { isSkipKey, timedHint, useClock, type Timed } from './timed.js';
 
-export interface ChoiceConfig {
+export interface ChoiceConfig extends Timed {
   readonly options: readonly string[];
   readonly multi: boolean;
   readonly width: number;
@@ -15,12 +17,13 @@ export interface ChoiceConfig {
   readonly doneLabel?: string;
 }
 
-export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>((config, done) => {
+const prompt = createPrompt<readonly number[] | Quit | Skip, ChoiceConfig>((config, done) => {
   const { options, multi, theme: t, width } = config;
   const [cursor, setCursor] = useState(0);
   const [ticked, setTicked] = useState<readonly number[]>([]);
-  const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
+  const [status, setStatus] = useState<'idle' | 'done' | 'quit' | 'skip'>('idle');
   const [answer, setAnswer] = useState<readonly number[]>([]);
+  useClock(config);
 
   useKeypress((event, rl) => {
     const key = event as Key;
@@ -28,6 +31,10 @@ export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>
     if (isQuitKey(key)) {
       setStatus('quit');
       return done(QUIT);
+    }
+    if (isSkipKey(key, config)) {
+      setStatus('skip');
+      return done(SKIP);
     }
     const n = options.length;
     const toggle = (i: number) => setTicked(ticked.includes(i) ? ticked.filter((x) => x !== i) : [...ticked, i].sort((a, b) => a - b));
@@ -52,6 +59,7 @@ export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>
   if (status !== 'idle') {
     const label = config.doneLabel ?? 'Your answer';
     if (status === 'quit') return t.dim('(left the session)');
+    if (status === 'skip') return t.dim('(skipped)');
     // One pick reads best as its text; several as their numbers.
     const text = answer.length === 1 && !multi ? `${answer[0]! + 1}. ${(options[answer[0]!] ?? '').split('\n')[0]}` : answer.length ? answer.map((i) => `${i + 1}`).join(', ') : 'none';
     return `${t.dim(`${label}:`)} ${t.accent(truncate(text, Math.max(10, width - label.length - 2)))}`;
@@ -68,6 +76,13 @@ export const choicePrompt = createPrompt<readonly number[] | Quit, ChoiceConfig>
     });
   });
   const keys = multi ? 'space/digit tick · Enter answer · q quit' : '↑↓/digit choose · Enter answer · q quit';
-  lines.push(t.dim(config.hint ?? keys));
+  lines.push(timedHint(config.hint ?? keys, config, t));
   return lines.join('\n');
 });
+
+/** Only a prompt asked with `skip: true` can return SKIP. */
+export function choicePrompt(config: ChoiceConfig & { skip: true }, context?: PromptContext): Promise<readonly number[] | Quit | Skip>;
+export function choicePrompt(config: ChoiceConfig & { skip?: false }, context?: PromptContext): Promise<readonly number[] | Quit>;
+export function choicePrompt(config: ChoiceConfig, context?: PromptContext): Promise<readonly number[] | Quit | Skip> {
+  return prompt(config, context);
+}

@@ -2,9 +2,11 @@
 import { createPrompt, isBackspaceKey, isDownKey, isEnterKey, isSpaceKey, isUpKey, useKeypress, useState } from '@inquirer/core';
 import type { Theme } from '../theme.js';
 import { wrap } from '../text.js';
-import { digitIndex, isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+import { digitIndex, isQuitKey, QUIT, type Key, type PromptContext, type Quit } from './keys.js';
+import { SKIP, type Skip } from '../../util/quit.js';
+import { isSkipKey, timedHint, useClock, type Timed } from './timed.js';
 
-export interface OrderConfig {
+export interface OrderConfig extends Timed {
   /** The values returned, in the order picked. */
   readonly items: readonly string[];
   /** How each item is shown (styled); defaults to the item itself. */
@@ -13,12 +15,13 @@ export interface OrderConfig {
   readonly theme: Theme;
 }
 
-export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((config, done) => {
+const prompt = createPrompt<readonly string[] | Quit | Skip, OrderConfig>((config, done) => {
   const { items, theme: t, width } = config;
   const label = (i: number) => config.labels?.[i] ?? items[i]!;
   const [picked, setPicked] = useState<readonly number[]>([]);
   const [cursor, setCursor] = useState(0);
-  const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
+  const [status, setStatus] = useState<'idle' | 'done' | 'quit' | 'skip'>('idle');
+  useClock(config);
   const left = items.map((_, i) => i).filter((i) => !picked.includes(i));
 
   useKeypress((event, rl) => {
@@ -27,6 +30,10 @@ export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((
     if (isQuitKey(key)) {
       setStatus('quit');
       return done(QUIT);
+    }
+    if (isSkipKey(key, config)) {
+      setStatus('skip');
+      return done(SKIP);
     }
     if (isBackspaceKey(key) || key.name === 'u') {
       setPicked(picked.slice(0, -1));
@@ -54,6 +61,7 @@ export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((
   });
 
   if (status === 'quit') return t.dim('(left the session)');
+  if (status === 'skip') return t.dim('(skipped)');
   const line = (prefix: string, text: string, pad: number) =>
     wrap(text, Math.max(20, width - pad), '').map((l, j) => (j === 0 ? `${prefix}${l}` : `${' '.repeat(pad)}${l}`));
   const out: string[] = [];
@@ -66,12 +74,19 @@ export const orderPrompt = createPrompt<readonly string[] | Quit, OrderConfig>((
       const here = pos === Math.min(cursor, left.length - 1);
       out.push(...line(`${here ? t.accent(t.symbols.pointer) : ' '} ${pos + 1}. `, here ? t.bold(label(i)) : label(i), 5));
     });
-    out.push(t.dim('↑↓ choose · Enter pick · Backspace undo · q quit'));
+    out.push(timedHint('↑↓ choose · Enter pick · Backspace undo · q quit', config, t));
   } else {
-    out.push(t.dim('Enter answer · Backspace undo · q quit'));
+    out.push(timedHint('Enter answer · Backspace undo · q quit', config, t));
   }
   return out.join('\n');
 });
+
+/** Only a prompt asked with `skip: true` can return SKIP. */
+export function orderPrompt(config: OrderConfig & { skip: true }, context?: PromptContext): Promise<readonly string[] | Quit | Skip>;
+export function orderPrompt(config: OrderConfig & { skip?: false }, context?: PromptContext): Promise<readonly string[] | Quit>;
+export function orderPrompt(config: OrderConfig, context?: PromptContext): Promise<readonly string[] | Quit | Skip> {
+  return prompt(config, context);
+}
 
 function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';

@@ -2,11 +2,13 @@
 import { createPrompt, isEnterKey, useKeypress, useState } from '@inquirer/core';
 import type { Theme } from '../theme.js';
 import { isQuitKey, QUIT, type Key, type Quit } from './keys.js';
+import { SKIP, type Skip } from '../../util/quit.js';
+import { isSkipKey, timedHint, useClock, type Timed } from './timed.js';
 import { LineLimit } from './line-limit.js';
 import { guarded } from './guard.js';
 import { truncate } from '../text.js';
 
-export interface TextConfig {
+export interface TextConfig extends Timed {
   readonly message: string;
   readonly theme: Theme;
   readonly hint?: string;
@@ -14,10 +16,11 @@ export interface TextConfig {
   readonly maxLength?: number;
 }
 
-const textPrompt = createPrompt<string | Quit, TextConfig>((config, done) => {
+const textPrompt = createPrompt<string | Quit | Skip, TextConfig>((config, done) => {
   const { theme: t } = config;
   const [value, setValue] = useState('');
-  const [status, setStatus] = useState<'idle' | 'done' | 'quit'>('idle');
+  const [status, setStatus] = useState<'idle' | 'done' | 'quit' | 'skip'>('idle');
+  useClock(config);
   const max = config.maxLength ?? 2000;
 
   useKeypress((event, rl) => {
@@ -25,6 +28,10 @@ const textPrompt = createPrompt<string | Quit, TextConfig>((config, done) => {
     if (isQuitKey(key, false)) {
       setStatus('quit');
       return done(QUIT);
+    }
+    if (isSkipKey(key, config)) {
+      setStatus('skip');
+      return done(SKIP);
     }
     if (isEnterKey(key)) {
       setStatus('done');
@@ -35,12 +42,13 @@ const textPrompt = createPrompt<string | Quit, TextConfig>((config, done) => {
   });
 
   if (status === 'quit') return `${config.message} ${t.dim('(left the session)')}`;
+  if (status === 'skip') return `${config.message} ${t.dim('(skipped)')}`;
   if (status === 'done') return `${config.message} ${t.accent(truncate(value, 200))}`;
-  return [`${config.message} ${value}`, t.dim(config.hint ?? 'Enter answer · Esc quit')];
+  return [`${config.message} ${value}`, timedHint(config.hint ?? 'Enter answer · Esc quit', config, t)];
 });
 
 export interface TextAnswer {
-  readonly value: string | Quit;
+  readonly value: string | Quit | Skip;
   /** Characters cut from an over-long answer (a paste): worth telling the learner. */
   readonly dropped: number;
 }
