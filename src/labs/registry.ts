@@ -25,6 +25,43 @@ export const LABS: readonly LabInfo[] = [
     load: () => import('../../labs/event-loop.js'),
   },
   {
+    id: 'indexes',
+    title: 'Indexes and EXPLAIN QUERY PLAN',
+    topic: 'databases',
+    tags: ['indexing', 'composite-index', 'leftmost-prefix', 'explain', 'query-optimization'],
+    params: [
+      { name: 'rows', description: 'orders in the table', default: 100_000, min: 1000, max: 500_000 },
+      { name: 'users', description: 'distinct users the orders belong to', default: 1000, min: 10, max: 250_000 },
+    ],
+    summary: 'Loads 100,000 orders into real SQLite and runs "latest 20 orders of user X" with no index, an index on user_id and a composite (user_id, created_at DESC): plan, rows visited and time per query.',
+    load: () => import('../../labs/indexes.js'),
+  },
+  {
+    id: 'n-plus-one',
+    title: 'N+1 queries: loop, JOIN, IN-batching',
+    topic: 'databases',
+    tags: ['n-plus-one', 'orm', 'joins'],
+    params: [
+      { name: 'posts', description: 'posts on the page', default: 50, min: 1, max: 500 },
+      { name: 'batch', description: 'author ids per IN list', default: 20, min: 1, max: 500 },
+      { name: 'rttMs', description: 'simulated round trip per query in ms (a real timer)', default: 1, min: 0, max: 10 },
+    ],
+    summary: 'Loads a page of posts with their authors from real SQLite three ways — a 1+N loop, a JOIN, batched WHERE id IN (…) — counting queries, timing them with and without a round trip, and checking all three agree.',
+    load: () => import('../../labs/n-plus-one.js'),
+  },
+  {
+    id: 'pagination',
+    title: 'Offset vs keyset pagination',
+    topic: 'handlers',
+    tags: ['pagination', 'offset', 'keyset', 'consistency', 'performance'],
+    params: [
+      { name: 'pageSize', description: 'page size while posts change (the feed is 6 pages)', default: 10, min: 2, max: 50 },
+      { name: 'rows', description: 'rows in the table for the deep-offset timing', default: 50_000, min: 1000, max: 500_000 },
+    ],
+    summary: 'Pages through a live SQLite feed with OFFSET and with a keyset cursor while posts are added and deleted between fetches (duplicates and skips counted), then times a deep OFFSET against keyset.',
+    load: () => import('../../labs/pagination.js'),
+  },
+  {
     id: 'thundering-herd',
     title: 'Thundering herd',
     topic: 'caching',
@@ -44,6 +81,18 @@ export const LABS: readonly LabInfo[] = [
     ],
     summary: 'Replays a bursty request trace against a token bucket and a fixed-window counter on a virtual clock, then against a real rate-limited HTTP server.',
     load: () => import('../../labs/token-bucket.js'),
+  },
+  {
+    id: 'transactions',
+    title: 'Transactions and lost updates',
+    topic: 'databases',
+    tags: ['transactions', 'atomicity', 'acid', 'lost-update', 'concurrency', 'optimistic-locking'],
+    params: [
+      { name: 'transfers', description: 'random transfers run with and without a transaction', default: 200, min: 10, max: 10_000 },
+      { name: 'tasks', description: 'concurrent withdrawals of 10 from a balance of 1000', default: 50, min: 2, max: 300 },
+    ],
+    summary: 'In real SQLite: a transfer whose second UPDATE fails, with and without a transaction (total money checked), then concurrent withdrawals by read-modify-write, atomic UPDATE and version check — lost updates counted.',
+    load: () => import('../../labs/transactions.js'),
   },
 ];
 
