@@ -1,12 +1,13 @@
 /** The sorted command registry: one entry per file in this folder. */
-import { LABS } from '../labs/registry.js';
+import { LABS, paramFlag } from '../labs/registry.js';
 import type { CommandSpec, OptionSpec } from './types.js';
 
 const labParams: OptionSpec[] = [];
 for (const lab of LABS) {
   for (const p of lab.params ?? []) {
-    if (labParams.some((o) => o.flags.startsWith(`--${p.name} `))) continue;
-    labParams.push({ flags: `--${p.name} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, int: { min: p.min, max: p.max } });
+    if (labParams.some((o) => o.flags.startsWith(`${paramFlag(p.name)} `))) continue;
+    // Bounds are checked per lab when it runs: two labs may share a name with different ranges.
+    labParams.push({ flags: `${paramFlag(p.name)} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, int: { min: 0, max: Number.MAX_SAFE_INTEGER } });
   }
 }
 

@@ -2,7 +2,7 @@
 import type { AppContext } from '../app/context.js';
 import { didYouMean, lookupByName } from '../util/lookup.js';
 import { UsageError } from '../errors.js';
-import { LABS, type LabInfo } from '../labs/registry.js';
+import { LABS, paramFlag, type LabInfo } from '../labs/registry.js';
 import { runLab } from '../labs/runner.js';
 import { terminalLabPrompts } from '../render/lab-prompts.js';
 import { jsonLabPrinter, textLabPrinter } from '../render/lab-printer.js';
@@ -19,13 +19,15 @@ function findLab(id: string): LabInfo {
 
 /** Lab parameters given on the command line, checked against the chosen lab. */
 function paramsFor(lab: LabInfo, opts: LabOptions): Record<string, number> {
-  const mine = new Set((lab.params ?? []).map((p) => p.name));
   const out: Record<string, number> = {};
   for (const other of LABS.flatMap((l) => l.params ?? [])) {
     const value = opts[other.name];
-    if (value === undefined) continue;
-    if (!mine.has(other.name)) throw new UsageError(`--${other.name} is not an option of the ${lab.id} lab.`);
-    out[other.name] = value as number;
+    if (value === undefined || other.name in out) continue;
+    const mine = lab.params?.find((p) => p.name === other.name);
+    if (!mine) throw new UsageError(`${paramFlag(other.name)} is not an option of the ${lab.id} lab.`);
+    const n = value as number;
+    if (n < mine.min || n > mine.max) throw new UsageError(`${paramFlag(mine.name)} must be a whole number from ${mine.min} to ${mine.max} for the ${lab.id} lab (got ${n}).`);
+    out[other.name] = n;
   }
   return out;
 }

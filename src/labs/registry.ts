@@ -17,12 +17,56 @@ export interface LabInfo {
 
 export const LABS: readonly LabInfo[] = [
   {
+    id: 'compression',
+    title: 'Compression: gzip, deflate, brotli',
+    topic: 'http',
+    tags: ['compression', 'content-negotiation', 'vary'],
+    params: [
+      { name: 'kb', description: 'approximate size in KiB of the JSON, HTML and random payloads', default: 32, min: 4, max: 512 },
+      { name: 'minBytes', description: 'the server’s threshold: smaller bodies are sent uncompressed', default: 1024, min: 0, max: 65_536 },
+    ],
+    summary: 'Negotiates Content-Encoding from Accept-Encoding q-values with a real server, then compares gzip, deflate and brotli sizes, ratios and times on JSON, HTML, random and already-compressed bytes, and on small bodies.',
+    load: () => import('../../labs/compression.js'),
+  },
+  {
+    id: 'cors',
+    title: 'CORS: preflight and credentials',
+    topic: 'http',
+    tags: ['cors', 'preflight', 'credentials', 'csrf'],
+    summary: 'Sends what a browser would (Origin, the OPTIONS preflight, cookies) to a real server with a CORS policy and decides what the page may see with the Fetch Standard’s CORS checks on the real response headers.',
+    load: () => import('../../labs/cors.js'),
+  },
+  {
     id: 'event-loop',
     title: 'Event-loop ordering',
     topic: 'concurrency',
     tags: ['event-loop', 'microtasks', 'nexttick', 'event-loop-blocking'],
     summary: 'Runs sync code, nextTick, promises, timers, setImmediate and I/O callbacks in a real Node process and shows the order they ran in, queue by queue.',
     load: () => import('../../labs/event-loop.js'),
+  },
+  {
+    id: 'http-caching',
+    title: 'HTTP caching: max-age, ETag, 304',
+    topic: 'http',
+    tags: ['caching', 'cache-control', 'etag', 'max-age'],
+    params: [
+      { name: 'reads', description: 'reads of /catalog by each client', default: 24, min: 4, max: 500 },
+      { name: 'maxAge', description: 'Cache-Control max-age in virtual seconds', default: 60, min: 0, max: 3600 },
+    ],
+    summary: 'A client cache honouring max-age on a virtual clock revalidates with If-None-Match against a real server: network requests, 200s vs 304s and body bytes counted against a client without a cache, then the resource changes.',
+    load: () => import('../../labs/http-caching.js'),
+  },
+  {
+    id: 'http-raw',
+    title: 'HTTP/1.1 on the wire',
+    topic: 'http',
+    tags: ['raw-messages', 'headers', 'framing', 'keep-alive', 'persistent-connections'],
+    params: [
+      { name: 'requests', description: 'requests per mode (one keep-alive connection vs Connection: close)', default: 50, min: 2, max: 500 },
+      { name: 'chunks', description: 'res.write() calls in the streamed response', default: 5, min: 1, max: 20 },
+    ],
+    summary: 'Speaks HTTP/1.1 over a raw TCP socket to a local node:http server: request line, headers, Content-Length and chunked framing byte by byte, then N keep-alive requests vs N fresh connections, counted by the server.',
+    load: () => import('../../labs/http-raw.js'),
   },
   {
     id: 'indexes',
@@ -97,3 +141,6 @@ export const LABS: readonly LabInfo[] = [
 ];
 
 export const LAB_IDS: readonly string[] = LABS.map((l) => l.id);
+
+/** A parameter's command-line flag: `rttMs` → `--rtt-ms` (commander maps it back to `rttMs`). */
+export const paramFlag = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
