@@ -16,8 +16,9 @@ const common = {
   // Bundled CommonJS packages (commander) call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __btCreateRequire } from 'node:module'; const require = __btCreateRequire(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  // sql.js loads its .wasm from its own package directory, so it is not bundled.
-  external: ['sql.js'],
+  // sql.js loads its .wasm from its own package directory, and the FSRS optimizer is a native module
+  // (optional: absent on platforms it does not support), so neither is bundled.
+  external: ['sql.js', '@open-spaced-repetition/binding'],
 };
 
 rmSync(dist, { recursive: true, force: true });

@@ -87,6 +87,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./lesson.js'),
   },
   {
+    name: 'optimize',
+    summary: 'Fit the scheduler (FSRS) to your own reviews; kept only if it predicts you better',
+    options: [
+      { flags: '--revert', description: 'go back to the parameters used before the last fit' },
+      { flags: '--force', description: 'fit even with fewer than 400 usable reviews' },
+      { flags: '--json', description: 'print the result as JSON' },
+    ],
+    examples: ['backend-tutor optimize', 'backend-tutor optimize --revert', 'backend-tutor optimize --json'],
+    load: () => import('./optimize.js'),
+  },
+  {
     name: 'progress',
     summary: 'Per-topic seen, due and mastery; streak and total reviews',
     options: [{ flags: '--json', description: 'print progress as JSON' }],

@@ -29,20 +29,51 @@ export interface ExecutableMarkup {
   readonly nonce: string | null;
 }
 
-/** Script elements, on…= event-handler attributes and javascript: URLs in real tags of an HTML document. */
+const TAG = /<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/y;
+const ATTR = /([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&#x([0-9a-f]+);?/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);?/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&(quot|apos|lt|gt|amp);/g, (_m, n: string) => ({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[n] ?? '');
+}
+
+/**
+ * Markup in an HTML document that a browser would execute: <script> elements, on…= event-handler
+ * attributes and javascript: URLs. A small tokenizer, not a full HTML parser: it reads tags and quoted
+ * attribute values as a browser does, skips comments, and treats the inside of a <script> element as
+ * script text up to the first "</script" (which is exactly how a payload breaks out of one).
+ */
 export function findExecutable(html: string): ExecutableMarkup[] {
-  const found: { at: number; m: ExecutableMarkup }[] = [];
+  const found: ExecutableMarkup[] = [];
   const short = (s: string) => (s.length > 48 ? `${s.slice(0, 45)}...` : s);
-  for (const m of html.matchAll(/<script\b[^>]*>/gi)) {
-    found.push({ at: m.index, m: { kind: 'script', snippet: short(m[0]), nonce: /\bnonce="([^"]*)"/i.exec(m[0])?.[1] ?? null } });
-  }
-  for (const tag of html.matchAll(/<[a-z][^<>]*>/gi)) {
-    for (const a of tag[0].matchAll(/\s(on[a-z]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi)) {
-      found.push({ at: tag.index + a.index, m: { kind: 'event-handler', snippet: short(a[0].trim()), nonce: null } });
+  const lower = html.toLowerCase();
+  let i = 0;
+  while ((i = html.indexOf('<', i)) >= 0) {
+    if (html.startsWith('<!--', i)) {
+      const end = html.indexOf('-->', i + 4);
+      i = end < 0 ? html.length : end + 3;
+      continue;
     }
-    for (const a of tag[0].matchAll(/\s(?:href|src|action)\s*=\s*["']?\s*javascript:[^"'>\s]*/gi)) {
-      found.push({ at: tag.index + a.index, m: { kind: 'javascript-url', snippet: short(a[0].trim()), nonce: null } });
+    TAG.lastIndex = i;
+    const m = TAG.exec(html);
+    if (!m) {
+      i++;
+      continue;
     }
+    const attrs = [...(m[2] ?? '').matchAll(ATTR)].map((a) => ({ name: a[1]!.toLowerCase(), raw: a[0], value: decodeEntities((a[2] ?? '').replace(/^["']|["']$/g, '')) }));
+    if (m[1]!.toLowerCase() === 'script') {
+      found.push({ kind: 'script', snippet: short(m[0]), nonce: attrs.find((a) => a.name === 'nonce')?.value ?? null });
+      const close = lower.indexOf('</script', i + m[0].length);
+      i = close < 0 ? html.length : close;
+      continue;
+    }
+    for (const a of attrs) {
+      if (a.name.startsWith('on')) found.push({ kind: 'event-handler', snippet: short(a.raw), nonce: null });
+      else if (['href', 'src', 'action', 'formaction'].includes(a.name) && /^\s*javascript:/i.test(a.value)) found.push({ kind: 'javascript-url', snippet: short(a.raw), nonce: null });
+    }
+    i += m[0].length;
   }
-  return found.sort((a, b) => a.at - b.at).map((f) => f.m);
+  return found;
 }

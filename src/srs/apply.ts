@@ -26,16 +26,20 @@ export interface AmendHint {
   readonly ms?: number;
 }
 
-/** A card's reviews in time order, with the amends among `records` applied. */
-export function resolveHistory(records: readonly LogRecord[], card: string): ReviewRecord[] {
-  const reviews = new Map<string, ReviewRecord>();
-  const topic = topicOfCard(card);
+/**
+ * Every card's reviews in time order, with resets, undos and amends among `records` applied. `only` limits
+ * the work to the cards it accepts (one card, when rebuilding it).
+ */
+export function resolveAll(records: readonly LogRecord[], only: (card: string) => boolean = () => true): Map<string, ReviewRecord[]> {
+  const byCard = new Map<string, Map<string, ReviewRecord>>();
   for (const r of records) {
     if (isReset(r)) {
-      if (r.reset === topic) reviews.clear();
+      for (const card of byCard.keys()) if (topicOfCard(card) === r.reset) byCard.delete(card);
       continue;
     }
-    if (r.card !== card) continue;
+    if (!only(r.card)) continue;
+    let reviews = byCard.get(r.card);
+    if (!reviews) byCard.set(r.card, (reviews = new Map()));
     if (isUndo(r)) reviews.delete(r.undo);
     else if (!isAmend(r)) reviews.set(r.id, r);
     else {
@@ -43,7 +47,14 @@ export function resolveHistory(records: readonly LogRecord[], card: string): Rev
       if (target) reviews.set(r.amend, { ...target, rating: r.rating });
     }
   }
-  return [...reviews.values()].sort((a, b) => a.at.localeCompare(b.at));
+  const out = new Map<string, ReviewRecord[]>();
+  for (const [card, reviews] of byCard) if (reviews.size) out.set(card, [...reviews.values()].sort((a, b) => a.at.localeCompare(b.at)));
+  return out;
+}
+
+/** One card's reviews in time order, with the amends among `records` applied. */
+export function resolveHistory(records: readonly LogRecord[], card: string): ReviewRecord[] {
+  return resolveAll(records, (c) => c === card).get(card) ?? [];
 }
 
 const sameCard = (a: StoredCard | undefined, b: StoredCard) => a !== undefined && a.reps === b.reps && a.due === b.due && a.last_review === b.last_review && a.stability === b.stability;

@@ -3,7 +3,7 @@
  * (ISO strings, no deprecated fields); fuzz is on, as in Anki (ts-fsrs seeds it from the card, so it is
  * reproducible).
  */
-import { computeDecayFactor, createEmptyCard, fsrs, generatorParameters, TypeConvert, type Card, type FSRS, type StepUnit } from 'ts-fsrs';
+import { computeDecayFactor, createEmptyCard, default_w, fsrs, generatorParameters, TypeConvert, type Card, type FSRS, type StepUnit } from 'ts-fsrs';
 import type { Grade, ReviewRecord, SchedulerSettings, StoredCard } from './types.js';
 
 export interface Scheduler {
@@ -43,6 +43,7 @@ export function createScheduler(settings: SchedulerSettings): Scheduler {
       enable_fuzz: true,
       learning_steps: settings.learningSteps as StepUnit[],
       relearning_steps: settings.relearningSteps as StepUnit[],
+      ...(settings.weights ? { w: [...settings.weights] } : {}),
     }),
   );
   const current = (card: StoredCard | undefined, at: Date): Card => (card ? revive(card) : createEmptyCard(at));
@@ -67,3 +68,6 @@ export function createScheduler(settings: SchedulerSettings): Scheduler {
     },
   };
 }
+
+/** The parameters a scheduler for these settings uses: the learner's fitted ones, or FSRS's defaults. */
+export const weightsOf = (settings: SchedulerSettings): readonly number[] => settings.weights ?? default_w;

@@ -79,6 +79,8 @@ export interface DayStats {
 
 export interface SchedulerSettings {
   readonly desiredRetention: number;
+  /** FSRS parameters fitted to this learner by `backend-tutor optimize`; absent: FSRS's defaults. */
+  readonly weights?: readonly number[];
   readonly learningSteps: readonly string[];
   readonly relearningSteps: readonly string[];
   readonly maximumIntervalDays: number;

@@ -4,6 +4,7 @@
  */
 import type { DrillAttempt } from '../quiz/drill.js';
 import type { Scorecard } from '../quiz/scorecard.js';
+import type { Evaluation } from '../srs/optimizer.js';
 import type { DayStats, ReviewRecord, SchedulerSettings, StoredCard } from '../srs/types.js';
 
 export const SCHEMA_VERSION = 2;
@@ -34,6 +35,18 @@ export interface LabRun {
   readonly last: string;
 }
 
+/** One run of `backend-tutor optimize`: what was fitted, how well each set predicted the learner's history. */
+export interface FitRecord {
+  readonly at: string;
+  readonly reviews: number;
+  readonly weights: readonly number[];
+  /** The parameters in use before (null: FSRS's defaults), to go back to. */
+  readonly previous: readonly number[] | null;
+  readonly before: Evaluation;
+  readonly after: Evaluation;
+  readonly kept: boolean;
+}
+
 export interface ProgressDoc {
   schemaVersion: number;
   /** Bytes of the review log already reflected in `cards` and `days`. */
@@ -50,11 +63,13 @@ export interface ProgressDoc {
   interviews: Scorecard[];
   /** drill id → attempts, oldest first. */
   drills: Record<string, DrillAttempt[]>;
+  /** Optimizer runs, oldest first. */
+  fits: FitRecord[];
   settings: Partial<Settings>;
 }
 
 export function emptyDoc(): ProgressDoc {
-  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, lessonsSkipped: {}, labsRun: {}, interviews: [], drills: {}, settings: {} };
+  return { schemaVersion: SCHEMA_VERSION, logBytes: 0, cards: {}, days: {}, lessonsRead: {}, lessonsSkipped: {}, labsRun: {}, interviews: [], drills: {}, fits: [], settings: {} };
 }
 
 /** Version 1 kept the review log inside the document. */
@@ -89,7 +104,9 @@ export function problemWith(data: unknown): string | undefined {
   for (const key of ['lessonsRead', 'lessonsSkipped', 'labsRun', 'drills', 'settings']) {
     if (data[key] !== undefined && !isRecord(data[key])) return `"${key}" is not an object`;
   }
-  if (data.interviews !== undefined && !Array.isArray(data.interviews)) return '"interviews" is not an array';
+  for (const key of ['interviews', 'fits']) {
+    if (data[key] !== undefined && !Array.isArray(data[key])) return `"${key}" is not an array`;
+  }
   return undefined;
 }
 

@@ -217,6 +217,25 @@ export class ProgressStore {
     });
   }
 
+  /**
+   * Change the snapshot, then recompute every card from the log under the new settings: new FSRS parameters
+   * change every card's memory state, not only future answers.
+   */
+  rescheduleAll(change: (doc: ProgressDoc) => void): Promise<void> {
+    return this.exclusive(({ doc }) => {
+      change(doc);
+      let records: LogRecord[];
+      try {
+        records = this.log.readAll();
+      } catch (error) {
+        throw this.fail(`read your review log ${this.log.file}`, error);
+      }
+      const fresh: ProgressDoc = { ...emptyDoc(), settings: doc.settings };
+      for (const r of records) this.applier.apply(fresh, r, () => records);
+      doc.cards = fresh.cards;
+    });
+  }
+
   /** Change the snapshot (lessons read, labs run, settings) under the lock and save it before returning. */
   update<T>(change: (doc: ProgressDoc) => T): Promise<T> {
     return this.exclusive(({ doc }) => change(doc));
