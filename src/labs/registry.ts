@@ -81,6 +81,15 @@ export const LABS: readonly LabInfo[] = [
     load: () => import('../../labs/indexes.js'),
   },
   {
+    id: 'middleware',
+    title: 'Middleware onion and order',
+    topic: 'middleware',
+    tags: ['onion', 'order', 'short-circuit', 'early-exit', 'next', 'pipeline', 'error-handling', 'logging', 'auth', 'body-parsing', 'async'],
+    params: [{ name: 'requests', description: 'seeded requests sent through the pipeline in the short-circuit funnel', default: 40, min: 5, max: 500 }],
+    summary: 'Runs a hand-built async next() pipeline on a real HTTP server and records every entry and exit, then registers the same stages in wrong orders and counts what leaks or breaks, and funnels seeded requests to show short-circuiting.',
+    load: () => import('../../labs/middleware.js'),
+  },
+  {
     id: 'n-plus-one',
     title: 'N+1 queries: loop, JOIN, IN-batching',
     topic: 'databases',
@@ -104,6 +113,27 @@ export const LABS: readonly LabInfo[] = [
     ],
     summary: 'Pages through a live SQLite feed with OFFSET and with a keyset cursor while posts are added and deleted between fetches (duplicates and skips counted), then times a deep OFFSET against keyset.',
     load: () => import('../../labs/pagination.js'),
+  },
+  {
+    id: 'router',
+    title: 'Radix tree vs regex-list router',
+    topic: 'routing',
+    tags: ['precedence', 'radix-tree', '404-vs-405', 'http-semantics', 'performance', 'wildcard', 'regex-routes', 'route-types'],
+    params: [
+      { name: 'routes', description: 'generated routes to match against', default: 1000, min: 10, max: 3000 },
+      { name: 'lookups', description: 'lookups per route-table size (9 in 10 hit, 1 in 10 miss)', default: 2000, min: 100, max: 20_000 },
+    ],
+    summary: 'Serves the same routes from an Express-style regex list and a radix tree on real HTTP servers: which route wins, 404 vs 405 with Allow, and route comparisons and time per lookup over seeded generated routes.',
+    load: () => import('../../labs/router.js'),
+  },
+  {
+    id: 'serialization',
+    title: 'JSON vs binary, and what JSON loses',
+    topic: 'serialization',
+    tags: ['json', 'numbers', 'dates', 'data-types', 'collections', 'binary-formats', 'protobuf', 'field-numbers', 'unknown-fields', 'schema-evolution', 'performance', 'compression'],
+    params: [{ name: 'records', description: 'user records to encode', default: 5000, min: 100, max: 50_000 }],
+    summary: 'Encodes seeded records as JSON and as a protobuf-style binary format (sizes, gzip, encode/decode time), runs JSON’s classic losses for real, and shows v1 clients reading a v2 server’s new field over HTTP.',
+    load: () => import('../../labs/serialization.js'),
   },
   {
     id: 'thundering-herd',
@@ -137,6 +167,15 @@ export const LABS: readonly LabInfo[] = [
     ],
     summary: 'In real SQLite: a transfer whose second UPDATE fails, with and without a transaction (total money checked), then concurrent withdrawals by read-modify-write, atomic UPDATE and version check — lost updates counted.',
     load: () => import('../../labs/transactions.js'),
+  },
+  {
+    id: 'validation',
+    title: 'Validation chain and error responses',
+    topic: 'validation',
+    tags: ['chain', 'fail-fast', 'type-casting', 'normalization', 'type-validation', 'error-handling', 'problem-details', 'status-codes'],
+    params: [{ name: 'submissions', description: 'seeded messy form submissions to validate', default: 200, min: 10, max: 5000 }],
+    summary: 'Runs a trim/lower-case/coerce/default-then-check chain on messy form input, compares fail-fast and collect-all round trips against a real server answering problem+json 422 and 400, and strips an isAdmin mass-assignment attempt.',
+    load: () => import('../../labs/validation.js'),
   },
 ];
 
