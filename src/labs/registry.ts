@@ -69,6 +69,15 @@ export const LABS: readonly LabInfo[] = [
     load: () => import('../../labs/http-raw.js'),
   },
   {
+    id: 'idempotency',
+    title: 'Idempotency keys',
+    topic: 'rest',
+    tags: ['idempotency', 'status-codes', 'concurrency', 'failure-modes'],
+    params: [{ name: 'processorMs', description: 'how long the payment processor call takes, in ms', default: 80, min: 20, max: 1000 }],
+    summary: 'A POST /payments server on SQLite drops its response after committing and the client retries: charges counted without a key and with a key claimed by INSERT … ON CONFLICT DO NOTHING, then concurrent duplicates and a reused key with another body.',
+    load: () => import('../../labs/idempotency.js'),
+  },
+  {
     id: 'indexes',
     title: 'Indexes and EXPLAIN QUERY PLAN',
     topic: 'databases',
@@ -79,6 +88,18 @@ export const LABS: readonly LabInfo[] = [
     ],
     summary: 'Loads 100,000 orders into real SQLite and runs "latest 20 orders of user X" with no index, an index on user_id and a composite (user_id, created_at DESC): plan, rows visited and time per query.',
     load: () => import('../../labs/indexes.js'),
+  },
+  {
+    id: 'jwt',
+    title: 'JWT: sign, verify, attack',
+    topic: 'auth',
+    tags: ['jwt', 'jwt-structure', 'jwt-validation', 'alg-none', 'alg-confusion', 'hmac', 'signatures', 'jwt-revocation', 'encoding'],
+    params: [
+      { name: 'ttl', description: 'token lifetime in seconds', default: 900, min: 60, max: 86_400 },
+      { name: 'leeway', description: 'clock-skew leeway in seconds when checking exp', default: 30, min: 0, max: 300 },
+    ],
+    summary: 'Signs and verifies HS256/RS256 tokens with node:crypto, then sends tampered, expired, alg-none, key-confusion and revoked tokens to a naive and a pinned verifier over real HTTP.',
+    load: () => import('../../labs/jwt.js'),
   },
   {
     id: 'middleware',
@@ -113,6 +134,33 @@ export const LABS: readonly LabInfo[] = [
     ],
     summary: 'Pages through a live SQLite feed with OFFSET and with a keyset cursor while posts are added and deleted between fetches (duplicates and skips counted), then times a deep OFFSET against keyset.',
     load: () => import('../../labs/pagination.js'),
+  },
+  {
+    id: 'password-hashing',
+    title: 'Password hashing with scrypt',
+    topic: 'auth',
+    tags: ['password-hashing', 'salting', 'cost-parameters', 'timing-attacks', 'cryptography', 'hashing'],
+    params: [
+      { name: 'logN', description: 'log2 of the scrypt N used to store and verify', default: 14, min: 10, max: 16 },
+      { name: 'maxLogN', description: 'largest log2 N in the cost sweep (a time budget may stop it earlier)', default: 15, min: 10, max: 18 },
+      { name: 'samples', description: 'timing batches per prefix length', default: 41, min: 5, max: 201 },
+      { name: 'longSecret', description: 'length of the long secret that makes the === leak easy to see', default: 4096, min: 256, max: 65_536 },
+    ],
+    summary: 'Hashes passwords with scrypt and random salts and times N from 2^10 up, verifies with timingSafeEqual, compares SHA-256 and scrypt guesses per second, and measures === against timingSafeEqual as the matching prefix grows.',
+    load: () => import('../../labs/password-hashing.js'),
+  },
+  {
+    id: 'request-context',
+    title: 'Request context and cancellation',
+    topic: 'request-context',
+    tags: ['asynclocalstorage', 'propagation', 'context-loss', 'concurrency', 'promises', 'timeouts', 'deadlines', 'abortsignal', 'cancellation', 'tracking', 'logging'],
+    params: [
+      { name: 'requests', description: 'concurrent requests in the logging part', default: 50, min: 2, max: 500 },
+      { name: 'pool', description: 'connections in the DB-like pool', default: 4, min: 1, max: 64 },
+      { name: 'timeoutMs', description: 'the upstream deadline in ms (the downstream work takes 300 ms)', default: 100, min: 20, max: 250 },
+    ],
+    summary: 'Sends concurrent requests to a real server and checks every log line’s request id — AsyncLocalStorage against a module-level variable and a pool that does not bind callbacks — then a deadline’s AbortController cancels a slow downstream call.',
+    load: () => import('../../labs/request-context.js'),
   },
   {
     id: 'router',

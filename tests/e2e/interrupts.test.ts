@@ -79,6 +79,22 @@ describe('Ctrl-C outside the quiz', () => {
     }
   });
 
+  it('in a mock interview with its clock ticking, and while typing a design drill', async () => {
+    const { t, home } = start('interview --minutes 5 --topics caching --seed 3');
+    await t.waitFor(/⏱ \d+:\d\d left/);
+    await answer(t, true);
+    await t.waitFor(/── 2 · /);
+    expect(await expectInterrupted(t)).toMatch(/Every answer you gave is saved/);
+    expect(JSON.parse(cli(['progress', '--json'], { home }).stdout).reviews).toBe(1);
+    t.close();
+    const drill = start('drill rate-limiter');
+    await drill.t.waitFor(/clarifying questions/);
+    drill.t.send('Enter');
+    await drill.t.waitFor(/Your design:/);
+    drill.t.type('token bucket in Redis');
+    await expectInterrupted(drill.t);
+  }, 60_000);
+
   it('during a lab prediction and while a lab runs: nothing is left listening', async () => {
     const { t } = start('lab thundering-herd --seed 1 --concurrency 1500');
     await t.waitFor(/Predict:/);
