@@ -1,12 +1,14 @@
 // Build: bundle the CLI (one entry, lazy chunks per command and lab) and compile the content index.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const dist = join(root, 'dist');
+// Built beside dist/ and swapped in at the end: a CLI running meanwhile never finds dist/ half-written.
+const next = join(root, 'dist.next');
 const common = {
   bundle: true,
   platform: 'node',
@@ -21,12 +23,12 @@ const common = {
   external: ['sql.js', '@open-spaced-repetition/binding'],
 };
 
-rmSync(dist, { recursive: true, force: true });
+rmSync(next, { recursive: true, force: true });
 await build({
   ...common,
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli.ts' },
-  outdir: dist,
+  outdir: next,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   minify: true,
@@ -46,7 +48,9 @@ if (result.problems.length) {
   console.error(`\nContent has ${result.problems.length} problem(s); fix them and build again.`);
   process.exit(1);
 }
-writeIndex(result, join(dist, 'content'));
+writeIndex(result, join(next, 'content'));
+rmSync(dist, { recursive: true, force: true });
+renameSync(next, dist);
 const written = result.index.topics.filter((t) => t.written).length;
 const questions = result.index.topics.reduce((n, t) => n + t.questions, 0);
 console.log(`built dist/: ${written}/${result.index.topics.length} lessons, ${questions} questions, ${result.drills.length} design drills`);
