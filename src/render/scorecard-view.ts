@@ -37,7 +37,7 @@ export function renderScorecard(card: Scorecard, o: ScorecardViewOptions): strin
     const credit = e.kind === 'recall' && e.outcome !== 'skipped' ? ` ${percent(e.credit)}` : '';
     const head = `  ${mark[e.outcome]} ${String(i + 1).padStart(2)}. ${seconds(e.ms).padStart(5)}${credit.padEnd(5)} `;
     out.push(head + truncate(o.promptOf(e.cardId).replace(/\s+/g, ' '), Math.max(10, w - head.length)));
-    for (const m of e.missed ?? []) out.push(...wrap(`${t.warn('missed:')} ${m}`, w - 10, '          ').map((l) => `        ${l}`));
+    for (const m of e.missed ?? []) out.push(...wrap(`${t.warn('missed:')} ${m}`, w - 8, '        ').map((l) => `        ${l}`));
   });
   const byKind = new Map<string, number[]>();
   for (const e of card.entries) byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e.ms]);
