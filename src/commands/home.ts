@@ -4,11 +4,12 @@ import { overview, type Overview } from '../app/overview.js';
 import { COMMANDS } from './index.js';
 import { LABS } from '../labs/registry.js';
 import { countNoun } from '../render/format.js';
-import { choicePrompt } from '../render/prompts/choice.js';
+import { choicePrompt, menuPageSize } from '../render/prompts/choice.js';
 import { guarded } from '../render/prompts/guard.js';
 import { QUIT } from '../util/quit.js';
 
 const MENU_HINT = '↑↓/digit move · Enter choose · q quit';
+const menuPage = (ctx: AppContext) => menuPageSize(ctx.io.rows());
 
 interface Step {
   readonly text: string;
@@ -42,7 +43,7 @@ export async function run(ctx: AppContext): Promise<number> {
   const step = nextStep(view);
   io.say(`${t.bold('Next:')} ${step.text}: ${step.shell}`);
   if (!io.interactive) {
-    io.say(t.dim('Commands: study, quiz, lesson, lab, topics, progress, validate. `backend-tutor --help` for more.'));
+    io.say(t.dim('Commands: study, quiz, lesson, lab, interview, drill, topics, progress. `backend-tutor --help` for more.'));
     return 0;
   }
   const items = [
@@ -51,6 +52,8 @@ export async function run(ctx: AppContext): Promise<number> {
     ...(step.opts.due ? [] : [{ label: `Review what is due (${view.due})`, act: () => runCommand(ctx, 'quiz', [], { due: true }) }]),
     { label: 'Quiz one topic…', act: () => pickTopic(ctx, view) },
     { label: 'Run a lab…', act: () => pickLab(ctx) },
+    { label: 'Mock interview (30 minutes, weakest material first)', act: () => runCommand(ctx, 'interview', [], {}) },
+    { label: 'Design drill…', act: () => runCommand(ctx, 'drill', [], {}) },
     { label: 'See progress', act: () => runCommand(ctx, 'progress', []) },
   ];
   io.write('\n');
@@ -69,6 +72,7 @@ async function pickTopic(ctx: AppContext, view: Overview): Promise<number> {
       theme: ctx.theme,
       doneLabel: 'Topic',
       hint: MENU_HINT,
+      pageSize: menuPage(ctx),
     }),
   );
   if (picked === QUIT) return 0;
@@ -77,7 +81,7 @@ async function pickTopic(ctx: AppContext, view: Overview): Promise<number> {
 
 async function pickLab(ctx: AppContext): Promise<number> {
   const picked = await guarded(
-    choicePrompt({ options: LABS.map((l) => `${l.id}: ${l.title}`), multi: false, width: ctx.io.columns(), theme: ctx.theme, doneLabel: 'Lab', hint: MENU_HINT }),
+    choicePrompt({ options: LABS.map((l) => `${l.id}: ${l.title}`), multi: false, width: ctx.io.columns(), theme: ctx.theme, doneLabel: 'Lab', hint: MENU_HINT, pageSize: menuPage(ctx) }),
   );
   if (picked === QUIT) return 0;
   return runCommand(ctx, 'lab', [LABS[picked[0]!]!.id]);

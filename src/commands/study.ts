@@ -7,7 +7,7 @@ import { requireTerminal, resolveTopic } from '../app/topic-arg.js';
 import type { CompiledQuestion, TopicSummary } from '../content/types.js';
 import { guarded } from '../render/prompts/guard.js';
 import { keyPrompt, type KeyChoice } from '../render/prompts/keypress.js';
-import { choicePrompt } from '../render/prompts/choice.js';
+import { choicePrompt, menuPageSize } from '../render/prompts/choice.js';
 import { QUIT } from '../util/quit.js';
 import { sanitize } from '../render/text.js';
 
@@ -81,7 +81,7 @@ async function choose(ctx: AppContext, first: TopicSummary): Promise<{ topic: To
     } else if (action === 'back') topic = written[i - 1]!;
     else {
       const pickedTopic = await guarded(
-        choicePrompt({ options: written.map((x) => `${x.order}. ${x.title}`), multi: false, width: io.columns(), theme: t, doneLabel: 'Topic', hint: '↑↓/digit move · Enter choose · q back' }),
+        choicePrompt({ options: written.map((x) => `${x.order}. ${x.title}`), multi: false, width: io.columns(), theme: t, doneLabel: 'Topic', hint: '↑↓/digit move · Enter choose · q back', pageSize: menuPageSize(io.rows()) }),
       );
       if (pickedTopic !== QUIT) topic = written[pickedTopic[0]!]!;
     }

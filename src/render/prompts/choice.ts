@@ -15,6 +15,8 @@ export interface ChoiceConfig extends Timed {
   readonly hint?: string;
   /** Label for the answer line once done. */
   readonly doneLabel?: string;
+  /** Options shown at once; a longer list scrolls with the cursor (menus of every lab or topic). */
+  readonly pageSize?: number;
 }
 
 const prompt = createPrompt<readonly number[] | Quit | Skip, ChoiceConfig>((config, done) => {
@@ -66,7 +68,11 @@ const prompt = createPrompt<readonly number[] | Quit | Skip, ChoiceConfig>((conf
   }
   const lines: string[] = [];
   const pad = multi ? 8 : 6; // pointer, space, [box, space,] "N. "
+  const page = Math.max(3, config.pageSize ?? options.length);
+  const first = Math.min(Math.max(0, cursor - Math.floor(page / 2)), Math.max(0, options.length - page));
+  if (first > 0) lines.push(t.dim(`  ↑ ${first} more`));
   options.forEach((opt, i) => {
+    if (i < first || i >= first + page) return;
     const here = i === cursor;
     const box = multi ? `${ticked.includes(i) ? t.ok('◉') : '◯'} ` : '';
     const head = `${here ? t.accent(t.symbols.pointer) : ' '} ${box}${i + 1}. `;
@@ -75,10 +81,15 @@ const prompt = createPrompt<readonly number[] | Quit | Skip, ChoiceConfig>((conf
       lines.push(j === 0 ? `${head}${text}` : `${' '.repeat(pad)}${text}`);
     });
   });
+  const below = options.length - first - page;
+  if (below > 0) lines.push(t.dim(`  ↓ ${below} more`));
   const keys = multi ? 'space/digit tick · Enter answer · q quit' : '↑↓/digit choose · Enter answer · q quit';
   lines.push(timedHint(config.hint ?? keys, config, t));
   return lines.join('\n');
 });
+
+/** Options a menu shows at once in a terminal `rows` high, leaving room for what is above it. */
+export const menuPageSize = (rows: number): number => Math.max(5, rows - 8);
 
 /** Only a prompt asked with `skip: true` can return SKIP. */
 export function choicePrompt(config: ChoiceConfig & { skip: true }, context?: PromptContext): Promise<readonly number[] | Quit | Skip>;
