@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const dist = join(root, 'dist');
 // Built beside dist/ and swapped in at the end: a CLI running meanwhile never finds dist/ half-written.
-const next = join(root, 'dist.next');
+const next = join(root, `dist.next-${process.pid}`);
 const common = {
   bundle: true,
   platform: 'node',
@@ -46,11 +46,20 @@ const result = compileSources(root);
 if (result.problems.length) {
   for (const p of result.problems) console.error(`${p.file}:${p.line}:${p.column}: ${p.message}`);
   console.error(`\nContent has ${result.problems.length} problem(s); fix them and build again.`);
+  rmSync(next, { recursive: true, force: true });
   process.exit(1);
 }
 writeIndex(result, join(next, 'content'));
-rmSync(dist, { recursive: true, force: true });
-renameSync(next, dist);
+// Two builds at once (an editor's and a test run's) each swap in a complete dist/; the last one wins.
+for (let attempt = 0; ; attempt++) {
+  rmSync(dist, { recursive: true, force: true });
+  try {
+    renameSync(next, dist);
+    break;
+  } catch (error) {
+    if (attempt >= 20 || !['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+  }
+}
 const written = result.index.topics.filter((t) => t.written).length;
 const questions = result.index.topics.reduce((n, t) => n + t.questions, 0);
 console.log(`built dist/: ${written}/${result.index.topics.length} lessons, ${questions} questions, ${result.drills.length} design drills`);

@@ -26,11 +26,21 @@ function intParser(spec: NonNullable<OptionSpec['int']>, flag: string) {
   };
 }
 
+function numberParser(flag: string): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} takes a number.`);
+    return n;
+  };
+}
+
 function addCommand(program: Command, spec: CommandSpec, run: (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => Promise<void>): void {
   const cmd = program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
   for (const o of spec.options ?? []) {
     const opt = new Option(o.flags, o.description);
-    if (o.int) opt.argParser(intParser(o.int, o.flags.split(/[ ,]/).find((f) => f.startsWith('--')) ?? o.flags));
+    const flag = o.flags.split(/[ ,]/).find((f) => f.startsWith('--')) ?? o.flags;
+    if (o.int) opt.argParser(intParser(o.int, flag));
+    if (o.number) opt.argParser(numberParser(flag));
     cmd.addOption(opt);
   }
   cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);

@@ -7,7 +7,7 @@ for (const lab of LABS) {
   for (const p of lab.params ?? []) {
     if (labParams.some((o) => o.flags.startsWith(`${paramFlag(p.name)} `))) continue;
     // Bounds are checked per lab when it runs: two labs may share a name with different ranges.
-    labParams.push({ flags: `${paramFlag(p.name)} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, int: { min: 0, max: Number.MAX_SAFE_INTEGER } });
+    labParams.push({ flags: `${paramFlag(p.name)} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, number: true });
   }
 }
 

@@ -26,7 +26,9 @@ function paramsFor(lab: LabInfo, opts: LabOptions): Record<string, number> {
     const mine = lab.params?.find((p) => p.name === other.name);
     if (!mine) throw new UsageError(`${paramFlag(other.name)} is not an option of the ${lab.id} lab.`);
     const n = value as number;
-    if (n < mine.min || n > mine.max) throw new UsageError(`${paramFlag(mine.name)} must be a whole number from ${mine.min} to ${mine.max} for the ${lab.id} lab (got ${n}).`);
+    if (n < mine.min || n > mine.max || (!mine.decimal && !Number.isInteger(n))) {
+      throw new UsageError(`${paramFlag(mine.name)} must be ${mine.decimal ? 'a number' : 'a whole number'} from ${mine.min} to ${mine.max} for the ${lab.id} lab (got ${n}).`);
+    }
     out[other.name] = n;
   }
   return out;

@@ -6,6 +6,8 @@ export interface OptionSpec {
   readonly description: string;
   /** Parse as a whole number within [min, max]. */
   readonly int?: { readonly min: number; readonly max: number };
+  /** Parse as a number (decimals allowed); the command checks the range. */
+  readonly number?: true;
 }
 
 export interface CommandModule {

@@ -54,4 +54,6 @@ export interface LabParam {
   readonly default: number;
   readonly min: number;
   readonly max: number;
+  /** Takes decimals (e.g. BM25's k1); otherwise a whole number. */
+  readonly decimal?: boolean;
 }
