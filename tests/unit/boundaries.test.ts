@@ -64,6 +64,16 @@ describe('module boundaries', () => {
     for (const name of commandFiles) expect(registry, name).toContain(`import('./${name}.js')`);
   });
 
+  it('never evaluates text as code outside the labs, and starts processes only in labs', () => {
+    // Content (and a learner's own deck) is data: nothing in the CLI compiles or runs it.
+    for (const [file, text] of source) {
+      if (file.startsWith('labs/')) continue;
+      const code = codeOnly(text);
+      expect(code, file).not.toMatch(/\beval\s*\(|new Function\s*\(|from 'node:vm'|require\('vm'\)/);
+      if (!file.startsWith('src/labs/')) expect(code, file).not.toMatch(/node:child_process|node:worker_threads/);
+    }
+  });
+
   it('has one file per lab, each in the registry', () => {
     const registry = source.get('src/labs/registry.ts')!;
     for (const f of inDir('labs/')) expect(registry).toContain(`import('../../${f.replace('.ts', '.js')}')`);
