@@ -21,9 +21,5 @@ export async function loadOptimizer(): Promise<FsrsOptimizer | { readonly error:
     async fit(cards, progress) {
       return b.computeParameters(items(cards), { enableShortTerm: true, ...(progress ? { progress: (done: number, total: number) => void progress(done, total) } : {}) });
     },
-    evaluate(weights, cards) {
-      const e = new b.FSRSBinding([...weights]).evaluate(items(cards));
-      return { logLoss: e.logLoss, rmseBins: e.rmseBins };
-    },
   };
 }

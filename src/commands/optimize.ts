@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.js';
 import { loadOptimizer } from '../app/fsrs-optimizer.js';
 import { countNoun } from '../render/format.js';
 import { weightsOf } from '../srs/scheduler.js';
+import { evaluateWeights } from '../srs/evaluate.js';
 import { longTermReviews, MIN_TRAINING_REVIEWS, optimize, trainingCards, type Evaluation } from '../srs/optimizer.js';
 import { settingsOf, type FitRecord, type ProgressDoc } from '../store/document.js';
 
@@ -41,7 +42,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: Optim
   const current = weightsOf(settings);
   const showProgress = io.interactive && !opts.json;
   if (!opts.json) io.say(`Fitting FSRS to your reviews: ${countNoun(usable, 'review')} a day or more after the previous one, over ${countNoun(cards.length, 'card')}.`);
-  const result = await optimize(cards, current, optimizer, showProgress ? (done, total) => io.write(`\r${t.dim(`training… ${Math.round((done / Math.max(1, total)) * 100)}%`)}`) : undefined);
+  const result = await optimize(cards, current, optimizer, evaluateWeights, showProgress ? (done, total) => io.write(`\r${t.dim(`training… ${Math.round((done / Math.max(1, total)) * 100)}%`)}`) : undefined);
   if (showProgress) io.write('\r\x1b[2K');
   const fit: FitRecord = {
     at: ctx.now().toISOString(),
@@ -69,7 +70,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: Optim
   io.write(`${t.bold(`  ${'parameters'.padEnd(22)}${'log loss'.padStart(9)}${'calibration'.padStart(14)}`)}\n`);
   io.write(`${row(settings.weights ? 'current (yours)' : 'current (defaults)', result.current.evaluation)}\n`);
   io.write(`${row('fitted', result.fitted.evaluation)}\n`);
-  io.say(t.dim('Log loss: how surprised each set is by what you actually recalled. Calibration: RMSE between predicted and actual recall over groups of similar reviews. Lower is better for both.'));
+  io.say(t.dim('Log loss: how surprised each set is by what you actually recalled. Calibration: RMSE between predicted and actual recall over groups of reviews with similar predictions. Lower is better for both.'));
   if (result.better) {
     io.say(`${t.ok(t.symbols.ok)} The fitted parameters predict your history better: they now schedule your cards, and every card's state was recomputed from your log. Go back with ${t.bold('backend-tutor optimize --revert')}.`);
   } else {

@@ -44,14 +44,15 @@ export function longTermReviews(cards: readonly TrainingCard[]): number {
 export interface Evaluation {
   /** Mean log loss of the predicted recall against what happened: lower is better. */
   readonly logLoss: number;
-  /** RMSE between predicted and actual recall over bins of similar reviews: calibration, lower is better. */
+  /** RMSE between predicted and actual recall over bins of similar predictions: calibration, lower is better. */
   readonly rmseBins: number;
 }
 
 export interface FsrsOptimizer {
   fit(cards: readonly TrainingCard[], progress?: (done: number, total: number) => void): Promise<number[]>;
-  evaluate(weights: readonly number[], cards: readonly TrainingCard[]): Evaluation;
 }
+
+export type Evaluate = (weights: readonly number[], cards: readonly TrainingCard[]) => Evaluation;
 
 export interface OptimizeResult {
   readonly reviews: number;
@@ -61,10 +62,16 @@ export interface OptimizeResult {
   readonly better: boolean;
 }
 
-export async function optimize(cards: readonly TrainingCard[], current: readonly number[], optimizer: FsrsOptimizer, progress?: (done: number, total: number) => void): Promise<OptimizeResult> {
+export async function optimize(
+  cards: readonly TrainingCard[],
+  current: readonly number[],
+  optimizer: FsrsOptimizer,
+  evaluate: Evaluate,
+  progress?: (done: number, total: number) => void,
+): Promise<OptimizeResult> {
   const fitted = await optimizer.fit(cards, progress);
-  const before = optimizer.evaluate(current, cards);
-  const after = optimizer.evaluate(fitted, cards);
+  const before = evaluate(current, cards);
+  const after = evaluate(fitted, cards);
   return {
     reviews: longTermReviews(cards),
     current: { weights: current, evaluation: before },

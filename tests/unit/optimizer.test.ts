@@ -1,6 +1,7 @@
 import { default_w } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
 import { loadOptimizer } from '../../src/app/fsrs-optimizer.js';
+import { evaluateWeights } from '../../src/srs/evaluate.js';
 import { longTermReviews, optimize, trainingCards } from '../../src/srs/optimizer.js';
 import type { LogRecord } from '../../src/srs/types.js';
 import { simulatedLog } from '../helpers/simulated-learner.js';
@@ -28,13 +29,22 @@ describe('the FSRS optimizer on a generated review log', () => {
     expect(longTermReviews(cards)).toBe(1);
   });
 
+  it('judges the parameters that generated a history better than the defaults', () => {
+    const { records, truth } = simulatedLog(11, 200);
+    const cards = trainingCards(records, dayNumber);
+    const right = evaluateWeights(truth, cards);
+    const wrong = evaluateWeights(default_w, cards);
+    // Log loss is the proper score; calibration over 20 bins is too noisy on 200 cards to rank the two.
+    expect(right.logLoss).toBeLessThan(wrong.logLoss);
+  });
+
   it('fits parameters that predict the learner better than the defaults, and moves them towards the truth', async () => {
     const optimizer = await loadOptimizer();
     if ('error' in optimizer) throw new Error(`the optimizer must load on the test machine: ${optimizer.error}`);
     const { records, truth } = simulatedLog(7, 400);
     const cards = trainingCards(records, dayNumber);
     expect(longTermReviews(cards)).toBeGreaterThan(1000);
-    const result = await optimize(cards, default_w, optimizer);
+    const result = await optimize(cards, default_w, optimizer, evaluateWeights);
     expect(result.better).toBe(true);
     // Log loss has a floor (recall is random even when predicted perfectly): a percent is a real gain.
     expect(result.fitted.evaluation.logLoss).toBeLessThan(result.current.evaluation.logLoss * 0.99);
