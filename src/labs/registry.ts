@@ -102,6 +102,31 @@ export const LABS: readonly LabInfo[] = [
     load: () => import('../../labs/event-loop.js'),
   },
   {
+    id: 'event-loop-blocking',
+    title: 'Blocking the event loop',
+    topic: 'performance',
+    tags: ['event-loop', 'bottlenecks', 'percentiles', 'tail-latency'],
+    params: [
+      { name: 'rows', description: 'orders in the JSON export that /report parses', default: 30_000, min: 1000, max: 100_000 },
+      { name: 'pingEveryMs', description: 'interval between pings in ms', default: 5, min: 1, max: 50 },
+    ],
+    summary: 'Pings a real 127.0.0.1 server from another thread while a request parses and totals a big JSON export, first on the main thread, then in a worker thread: ping latency (p50/p99/max) and monitorEventLoopDelay for both.',
+    load: () => import('../../labs/event-loop-blocking.js'),
+  },
+  {
+    id: 'graceful-shutdown',
+    title: 'Graceful shutdown on SIGTERM',
+    topic: 'graceful-shutdown',
+    tags: ['signals', 'dropped-requests', 'sequence', 'readiness', 'stop-accepting', 'server-close', 'keep-alive', 'in-flight', 'deadline', 'exit-codes'],
+    params: [
+      { name: 'inflight', description: 'slow requests in flight when SIGTERM arrives', default: 5, min: 1, max: 50 },
+      { name: 'requestMs', description: 'duration of each slow request in ms', default: 250, min: 50, max: 2000 },
+      { name: 'deadlineMs', description: 'deadline after which the handler exits anyway, in ms', default: 700, min: 100, max: 5000 },
+    ],
+    summary: 'Sends a real SIGTERM to a spawned Node server with slow requests in flight: without a handler every request is reset; with one, readiness flips to 503, new connections are refused and every request completes; a stuck request shows the deadline.',
+    load: () => import('../../labs/graceful-shutdown.js'),
+  },
+  {
     id: 'http-caching',
     title: 'HTTP caching: max-age, ETag, 304',
     topic: 'http',
@@ -296,6 +321,18 @@ export const LABS: readonly LabInfo[] = [
     load: () => import('../../labs/token-bucket.js'),
   },
   {
+    id: 'tracing',
+    title: 'Distributed tracing and tail latency',
+    topic: 'observability',
+    tags: ['tracing', 'traceparent', 'propagation', 'spans', 'contextual-logs', 'request-id', 'structured-logging', 'percentiles', 'tail-latency', 'latency'],
+    params: [
+      { name: 'requests', description: 'requests fired in the load phase', default: 200, min: 20, max: 2000 },
+      { name: 'concurrency', description: 'requests in flight at once in the load phase', default: 10, min: 1, max: 50 },
+    ],
+    summary: 'A gateway and three local services pass a W3C traceparent on every hop: JSON log lines from all four, the span tree rebuilt as a measured waterfall, then a few hundred requests with a seeded heavy tail — p50/p95/p99 against the mean.',
+    load: () => import('../../labs/tracing.js'),
+  },
+  {
     id: 'transactions',
     title: 'Transactions and lost updates',
     topic: 'databases',
@@ -315,6 +352,19 @@ export const LABS: readonly LabInfo[] = [
     params: [{ name: 'submissions', description: 'seeded messy form submissions to validate', default: 200, min: 10, max: 5000 }],
     summary: 'Runs a trim/lower-case/coerce/default-then-check chain on messy form input, compares fail-fast and collect-all round trips against a real server answering problem+json 422 and 400, and strips an isAdmin mass-assignment attempt.',
     load: () => import('../../labs/validation.js'),
+  },
+  {
+    id: 'worker-threads',
+    title: 'Worker threads vs Promise.all',
+    topic: 'concurrency',
+    tags: ['worker-threads', 'concurrency-vs-parallelism', 'cpu-bound', 'io-bound', 'promise-all', 'parallelism'],
+    params: [
+      { name: 'jobs', description: 'scrypt hashes and HTTP calls per case', default: 8, min: 1, max: 32 },
+      { name: 'maxThreads', description: 'largest worker pool tried', default: 8, min: 1, max: 16 },
+      { name: 'ioMs', description: 'latency of each local HTTP call in ms', default: 40, min: 5, max: 500 },
+    ],
+    summary: 'Times scrypt hashes on pools of 1, 2, … worker threads (up to os.availableParallelism() and beyond) and under Promise.all on one thread, then slow local HTTP calls one by one and with Promise.all: measured wall time and speed-up.',
+    load: () => import('../../labs/worker-threads.js'),
   },
 ];
 

@@ -1,0 +1,45 @@
+/** The event-loop-blocking lab, run for real; assertions are on what it observed. */
+import { describe, expect, it } from 'vitest';
+import { Interrupted } from '../../src/errors.js';
+import { runLab } from '../../src/labs/runner.js';
+import { capturePrinter, liveHandles } from '../helpers/capture-printer.js';
+import { labInfo, runForTest as run, settle } from '../helpers/lab-run.js';
+
+describe('event-loop-blocking lab', () => {
+  it('stalls every ping while the main thread computes, and not when a worker does', async () => {
+    const { obs } = await run('event-loop-blocking', 1, { rows: 20_000, pingEveryMs: 5 });
+    const { main, worker } = obs;
+    expect(obs.sameSummary).toBe(true);
+    expect(obs.summary.orders).toBe(20_000);
+    // On the main thread: pings sent during the computation waited for most of it, and the loop monitor saw it.
+    expect(main.pingsDuring).toBeGreaterThan(0);
+    expect(main.duringMaxMs).toBeGreaterThanOrEqual(main.computeMs * 0.5);
+    expect(main.eldMax).toBeGreaterThanOrEqual(main.computeMs * 0.5);
+    // In a worker: the main loop kept answering.
+    expect(worker.pingsDuring).toBeGreaterThan(0);
+    expect(worker.pingMax).toBeLessThan(main.pingMax);
+    expect(worker.duringMaxMs).toBeLessThan(main.duringMaxMs / 2);
+    expect(worker.eldMax).toBeLessThan(main.eldMax);
+  }, 30_000);
+
+  it('is deterministic under --seed: the same export, the same answer', async () => {
+    const a = await run('event-loop-blocking', 4, { rows: 2000, pingEveryMs: 10 });
+    const b = await run('event-loop-blocking', 4, { rows: 2000, pingEveryMs: 10 });
+    expect(a.obs.bytes).toBe(b.obs.bytes);
+    expect(a.obs.summary).toEqual(b.obs.summary);
+  }, 30_000);
+
+  it('stopped midway leaves no worker, server or socket behind', async () => {
+    for (const ms of [100, 600]) {
+      const before = liveHandles().length;
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), ms);
+      await expect(runLab(labInfo('event-loop-blocking'), { out: capturePrinter().printer, seed: 1, signal: stop.signal, params: { rows: 20_000 } })).rejects.toBeInstanceOf(
+        Interrupted,
+      );
+      clearTimeout(timer);
+      await settle();
+      expect(liveHandles().length, liveHandles().join(', ')).toBeLessThanOrEqual(before);
+    }
+  }, 30_000);
+});

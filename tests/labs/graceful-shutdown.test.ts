@@ -1,0 +1,68 @@
+/** The graceful-shutdown lab, run for real; assertions are on what it observed. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Interrupted } from '../../src/errors.js';
+import { runLab } from '../../src/labs/runner.js';
+import { capturePrinter, liveHandles } from '../helpers/capture-printer.js';
+import { labInfo, runForTest as run, settle } from '../helpers/lab-run.js';
+
+/** Direct children of this process, from /proc. */
+function children(): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+describe('graceful-shutdown lab', () => {
+  it('drops every in-flight request without a handler and finishes them all with one', async () => {
+    const { obs } = await run('graceful-shutdown', 1, { inflight: 4, requestMs: 200, deadlineMs: 600 });
+    const a = obs.noHandler;
+    expect(a.inFlight).toBe(4);
+    expect(a.completed).toBe(0);
+    expect(a.failed).toBe(4);
+    expect(Object.keys(a.errors).every((e) => e.startsWith('ECONNRESET'))).toBe(true);
+    expect(a.exitSignal).toBe('SIGTERM');
+    expect(a.newConnection).toBe('ECONNREFUSED');
+
+    const b = obs.handler;
+    expect(b.completed).toBe(4);
+    expect(b.failed).toBe(0);
+    expect(b.connectionClose).toBe(4);
+    expect(b.readiness).toBe(503);
+    expect(b.newConnection).toBe('ECONNREFUSED');
+    expect(b.exitCode).toBe(0);
+    expect(b.exitSignal).toBeNull();
+    // The idle keep-alive connection is closed by close(), before the in-flight responses come back.
+    const whats = b.timeline.map((x: { what: string }) => x.what);
+    expect(whats.findIndex((w: string) => w.startsWith('idle keep-alive'))).toBeLessThan(whats.findIndex((w: string) => w.endsWith('200, Connection: close')));
+    expect(whats.indexOf('server.close(): stop accepting')).toBeGreaterThan(whats.findIndex((w: string) => w.includes('→ 503')));
+
+    const c = obs.deadline;
+    expect(c.inFlight).toBe(5);
+    expect(c.completed).toBe(4);
+    expect(c.failed).toBe(1);
+    expect(c.exitCode).toBe(1);
+    expect(c.exitMs).toBeGreaterThanOrEqual(600);
+    expect(children()).toEqual([]);
+  }, 30_000);
+
+  it('stopped midway kills its server processes', async () => {
+    for (const ms of [150, 700]) {
+      const before = liveHandles().length;
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), ms);
+      await expect(runLab(labInfo('graceful-shutdown'), { out: capturePrinter().printer, seed: 1, signal: stop.signal })).rejects.toBeInstanceOf(Interrupted);
+      clearTimeout(timer);
+      await settle();
+      expect(liveHandles().length, liveHandles().join(', ')).toBeLessThanOrEqual(before);
+      expect(children()).toEqual([]);
+    }
+  }, 30_000);
+});
