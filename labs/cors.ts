@@ -302,6 +302,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       }
       if (s.part === 'credentials') {
         out.say(`With credentials: 'include' the browser attaches the user's cookies (here ${COOKIE}), and the response must name the exact origin and say Allow-Credentials: true.`);
+        out.say('The API also has /public/ routes that answer any origin with Allow-Origin: * and Allow-Credentials: true, a combination often copied from a blog post.');
       }
     }
     out.say(`Case ${n + 1}: ${s.title}`);

@@ -216,14 +216,16 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       { read: firstRevalidation.i + 1, age: firstRevalidation.age, status: st },
     );
   }
+  // The question's premise: a stale copy revalidated while the catalogue was still unchanged.
+  const unchangedRevalidation = trace.find((r) => r.request === 'conditional' && r.i <= changeAfter);
+  const observedChoice = unchangedRevalidation?.status === 304 ? 1 : unchangedRevalidation?.status === 200 ? 0 : -1;
   if (predicted !== undefined) {
-    const observed = firstRevalidation?.status === 304 ? 1 : firstRevalidation?.status === 200 ? 0 : -1;
     out.say(
-      observed < 0
-        ? `You predicted "${choices[predicted]}". With these parameters no copy went stale, so there was nothing to revalidate.`
-        : predicted === observed
-          ? `You predicted "${choices[predicted]}": right.`
-          : `You predicted "${choices[predicted]}"; the server answered ${firstRevalidation!.status}.`,
+      observedChoice < 0
+        ? `You predicted "${choices[predicted]}". With these parameters no copy went stale before the change, so there was nothing to revalidate.`
+        : predicted === observedChoice
+          ? `You predicted "${choices[predicted]}": right (read ${unchangedRevalidation!.i + 1}).`
+          : `You predicted "${choices[predicted]}"; the server answered ${unchangedRevalidation!.status} (read ${unchangedRevalidation!.i + 1}).`,
     );
   }
   const changed = trace.find((r) => r.version === 2 && r.request !== 'none');
@@ -300,6 +302,6 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     firstRevalidationStatus: firstRevalidation?.status ?? null,
     changedStatus: changed?.status ?? null,
     serverCountsMatch,
-    predictedRight: predicted === undefined || !firstRevalidation ? null : (firstRevalidation.status === 304 ? 1 : 0) === predicted,
+    predictedRight: predicted === undefined || observedChoice < 0 ? null : observedChoice === predicted,
   };
 }

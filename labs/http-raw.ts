@@ -313,7 +313,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     `First ${n} requests one after another on a single connection (read each response by its Content-Length, then write the next request). Then ${n} requests that each open a new TCP connection and send Connection: close. The server counts its 'connection' events.`,
   );
   let predicted: number | undefined;
-  const choices = [`1 and ${n}`, `${n} and ${n}`, '1 and 1', `${n} and 1`];
+  const choices = [`${n} and ${n}`, `1 and ${n}`, '1 and 1', `${n} and 1`];
   if (ctx.prompts) {
     predicted = await ctx.prompts.predictChoice('how many TCP connections will the server accept: keep-alive, then Connection: close?', choices);
   }
@@ -401,7 +401,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'An HTTP/1.1 message is a start line, header lines, an empty line, then the body; every line ends in CR LF.',
-    'The receiver finds the end of the body from Content-Length, or from chunked framing (hex size lines, a 0 chunk), or, with neither, from the connection closing.',
+    'The receiver finds the end of the body from Content-Length, or from chunked framing (hex size lines, a 0 chunk); a response with neither ends when the connection closes.',
     'Framing is what makes keep-alive possible: a client can only reuse a connection if it knows where the last response ended.',
     'Reusing one connection saves a handshake per request; pooling agents (keepAlive: true) do this for you.',
   ]);

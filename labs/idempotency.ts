@@ -316,7 +316,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.step(
     `Atomic claim: ${pairText(atomic.pair)}, ${atomic.charges} charge${atomic.charges === 1 ? '' : 's'}; retried later: ${afterWait ? `${afterWait.status} ${paymentId(afterWait) ?? ''}${afterWait.replayed ? ' (replayed)' : ''}` : 'no retry needed'}`,
     loser
-      ? `Only one INSERT … ON CONFLICT DO NOTHING changed a row; the other request found the key in_progress and got 409 Conflict with Retry-After instead of charging. Retried once the first finished, it got the stored response (${winnerId ?? '?'}). Waiting on the in-progress request instead of answering 409 is the other option.`
+      ? `Only one INSERT … ON CONFLICT DO NOTHING changed a row; the other request found the key in_progress and got 409 Conflict with Retry-After instead of charging. Retried once the first finished (the lab waits 50 ms where Retry-After says 1 s), it got the stored response (${winnerId ?? '?'}). Waiting on the in-progress request instead of answering 409 is the other option.`
       : 'No request was refused with 409 in this run.',
     { scenario: 'concurrent-claim', statuses: atomic.pair.map((a) => a.status), charges: atomic.charges, retryStatus: afterWait?.status ?? null, retryPaymentId: paymentId(afterWait), winnerId },
   );

@@ -191,7 +191,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.takeaways([
     'Read EXPLAIN QUERY PLAN: SCAN means every row; SEARCH USING INDEX means the index is used; USE TEMP B-TREE means a sort.',
     'An index on the filter column helps, but ORDER BY … LIMIT still sorts every match unless the index also holds the sort order.',
-    'Composite index: equality columns first, then the ORDER BY column (in its direction); then LIMIT stops the scan early.',
+    'Composite index: equality columns first, then the ORDER BY column; then LIMIT stops the read early. (SQLite can walk an index backwards, so DESC in the index matters only when ORDER BY mixes directions.)',
     'Every index costs time on each write and to build; one composite index can serve several queries that share its leftmost columns.',
   ]);
 

@@ -266,7 +266,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.step(`Before logout: ${verdictText(before)}`, 'A stateless token is valid until exp: the server keeps nothing it could delete.', { ...verdictData(before), blocklist: 0 });
   out.step(
     `After logout: ${verdictText(after)}`,
-    `Logout put jti ${alice.jti} on the blocklist. The token's signature and exp are still fine (checked first); only the lookup refuses it. In production the blocklist is shared (Redis SET with a TTL up to exp) and consulted on every request: a little state again.`,
+    `Logout put jti ${alice.jti} on the blocklist. The token's signature and exp are still fine (checked first); only the lookup refuses it. In production the blocklist is shared (e.g. Redis: SET revoked:<jti> 1 EXAT <exp>) and consulted on every request: a little state again.`,
     { ...verdictData(after), blocklist: blocklist.size },
   );
   out.step(`Same user, other session: ${verdictText(other)}`, 'A different jti: revocation is per token. "Log out everywhere" needs a per-user cut-off instead, e.g. reject tokens with iat before a stored timestamp.', verdictData(other));

@@ -224,7 +224,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const RIGHT: StageName[] = ['logging', 'auth', 'validation', 'handler', 'errorHandler'];
 
   out.say(
-    'A middleware pipeline built in this lab, serving a real HTTP server on 127.0.0.1. Express rules: stages run in registration order, answering without next() ends the chain, and an error (next(err), a throw, a rejected promise) jumps to the next error handler registered after it. Because next() returns a promise, code after `await next()` runs on the way back out.',
+    "A middleware pipeline built in this lab, serving a real HTTP server on 127.0.0.1. Express 5's rules: stages run in registration order, answering without next() ends the chain, and an error (next(err), a throw, a rejected promise) jumps to the next error handler registered after it. Unlike Express's, this next() returns a promise for the rest of the chain (as in Koa), so code after `await next()` runs on the way back out.",
   );
 
   // --- 1 -------------------------------------------------------------------------------------------
@@ -378,7 +378,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   );
 
   out.takeaways([
-    'Middleware is an onion: first registered is first in and last out, so the outermost logger sees every status.',
+    "Middleware is an onion: first registered is first in and last out, so the outermost logger sees every status (Koa: after await next(); Express: on res 'finish').",
     'Answering without next() short-circuits: nothing inside runs, everything outside still unwinds.',
     'Errors only travel forward: register the error handler after the routes, or it never catches.',
     'Order is security: auth before parsing and before routes, logging outside auth, or 401s vanish from the log.',

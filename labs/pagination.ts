@@ -221,7 +221,7 @@ ${keysetNextSql.replace('LIMIT ?', `LIMIT ${pageSize}`).replace('(?, ?)', '(:las
   );
   out.step(
     `Keyset visited ${keyset.examined} rows for the same page${samePage ? ' (same rows as the deep OFFSET)' : ''}`,
-    `The WHERE on (created_at, id) is an index range: SQLite seeks to the cursor and reads the next ${limit}${keyset.examined > limit ? `, plus ${keyset.examined - limit} it checked and rejected at the edge of the range (the cursor row itself)` : ''}. ${fmtMs(keyset.ms)}, about what page 1 costs.`,
+    `The WHERE on (created_at, id) is an index range: SQLite seeks to the cursor and reads the next ${limit}${keyset.examined > limit ? `, plus ${keyset.examined - limit} it checked and rejected at the edge of the range (${keyset.examined - limit === 1 ? 'the cursor row itself' : "rows with the cursor's created_at"})` : ''}. ${fmtMs(keyset.ms)}, about what page 1 costs.`,
     { examined: keyset.examined, ms: Number(keyset.ms.toFixed(4)), samePage },
   );
 

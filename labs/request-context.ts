@@ -320,10 +320,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   );
 
   out.heading('2. Context loss: a pool that queues plain callbacks');
-  out.say(
-    `The same ALS logger with a driver that does not bind its callbacks. With ${requests} requests and ${poolSize} connections, up to ${als.maxQueued} queries waited in the queue; a queued query is started from inside another query's completion callback.`,
-  );
   const unbound = await contextRun(ctx, 'als-unbound-pool', plans, poolSize);
+  out.say(
+    `The same ALS logger with a driver that does not bind its callbacks. With ${requests} requests and ${poolSize} connections, up to ${unbound.maxQueued} queries waited in the queue; a queued query is started from inside another query's completion callback.`,
+  );
   if (unbound.sample.length) out.code(showLines(unbound));
   const cbWrong = unbound.wrongByPoint['db callback'] ?? 0;
   const afterAwaitWrong = unbound.wrongByPoint['after await db'] ?? 0;

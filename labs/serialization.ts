@@ -584,7 +584,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'JSON is text with six types: ids above 2^53 lose digits silently, Dates come back as strings, undefined/NaN/Map/Set are dropped or nulled, BigInt throws.',
-    'Send 64-bit ids and money as strings (or a typed binary field); revive dates in one place.',
+    'Send 64-bit ids as strings (or a typed binary field), money as integer minor units or decimal strings, never floats; revive dates in one place.',
     'A schema-driven binary format is smaller because keys are numbers and ints are varints; gzip closes much of the gap.',
     'Speed depends on the runtime and the data (in Node, JSON.parse/stringify are native C++): measure before switching formats for speed.',
     'Ignore unknown fields in what you read from others; never reuse a field number or name.',

@@ -378,7 +378,7 @@ UPDATE accounts SET balance = ?, version = version + 1
     'Statements that must all happen or none belong in one transaction; in autocommit each statement commits alone.',
     'On error, ROLLBACK explicitly: SQLite undoes only the failing statement and leaves the transaction open.',
     'Read-modify-write across an await loses updates silently: each writer overwrites a value computed from a stale read.',
-    'Prefer an atomic UPDATE … SET x = x - ? WHERE … guard; else a version check with retry, or a row lock (SELECT … FOR UPDATE).',
+    'Prefer an atomic UPDATE … SET x = x - ? WHERE … guard; else a version check with retry, or a row lock (SELECT … FOR UPDATE in PostgreSQL or MySQL).',
   ]);
 
   return {
