@@ -6,7 +6,8 @@
  * TCP connection it accepted.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { listenLocal } from '../src/labs/http-harness.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
 const WORDS = ['order', 'shipped', 'payment', 'captured', 'invoice', 'queued', 'retry', 'warehouse', 'parcel', 'label', 'refund', 'customer'];
@@ -175,7 +176,6 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   // A real node:http server. It is created here rather than with startServer because this lab needs the
   // server's 'connection' event, which startServer does not expose.
-  if (ctx.signal.aborted) throw ctx.signal.reason;
   let connections = 0;
   let requestsSeen = 0;
   const firstSeen = new Map<string, ServerView>();
@@ -208,20 +208,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   });
   server.on('connection', () => connections++);
   const sockets = new Set<Socket>();
-  ctx.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const port = await listenLocal(ctx, server, () => {
+    for (const t of timers) clearTimeout(t);
+    for (const s of sockets) s.destroy();
   });
-  const { port } = server.address() as AddressInfo;
   const host = `127.0.0.1:${port}`;
 
   const open = async () => {

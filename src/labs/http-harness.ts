@@ -1,6 +1,6 @@
 /** A real HTTP server on 127.0.0.1 (ephemeral port) and a client for it, both cleaned up by the lab's defer. */
 import { Agent, createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { LabContext } from './types.js';
 
 export interface HttpReply {
@@ -16,16 +16,23 @@ export interface LocalServer {
   get(path: string, headers?: Record<string, string>): Promise<HttpReply>;
 }
 
-export async function startServer(ctx: Pick<LabContext, 'defer' | 'signal'>, handler: RequestListener): Promise<LocalServer> {
+/**
+ * Listen on 127.0.0.1 (an ephemeral port) with a server the lab built itself (raw TCP, an HTTP server whose
+ * events it watches), closed with every open connection when the lab ends or is stopped. Returns the port.
+ */
+export async function listenLocal(ctx: Pick<LabContext, 'defer' | 'signal'>, server: NetServer, onClose?: () => void): Promise<number> {
   // A lab stopped between two phases must not open a new server.
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  const server: Server = createServer(handler);
-  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   ctx.defer(
     () =>
       new Promise<void>((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
+        onClose?.();
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   );
@@ -34,7 +41,13 @@ export async function startServer(ctx: Pick<LabContext, 'defer' | 'signal'>, han
     // Loopback only: a lab never listens on the learner's network.
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startServer(ctx: Pick<LabContext, 'defer' | 'signal'>, handler: RequestListener): Promise<LocalServer> {
+  const server: Server = createServer(handler);
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const port = await listenLocal(ctx, server, () => agent.destroy());
   return {
     port,
     get(path, headers = {}) {

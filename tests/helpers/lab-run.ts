@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { LABS, type LabInfo } from '../../src/labs/registry.js';
 import { runLab } from '../../src/labs/runner.js';
@@ -31,4 +32,18 @@ export async function runForTest(id: string, seed = 1, params: Record<string, nu
   await settle();
   expect(liveHandles().length, `${id} left handles open: ${liveHandles().join(', ')}`).toBeLessThanOrEqual(before);
   return { obs, cap };
+}
+
+/** Direct children of this process, from /proc. */
+export function children(): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }

@@ -2,28 +2,13 @@
  * Every lab stopped at several moments (as Ctrl-C would) and run to its end: no server, socket, child process
  * or timer survives, and every server it started listened on 127.0.0.1 only.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interrupted } from '../../src/errors.js';
 import { LABS } from '../../src/labs/registry.js';
 import { runLab } from '../../src/labs/runner.js';
 import { capturePrinter, liveHandles } from '../helpers/capture-printer.js';
-import { settle } from '../helpers/lab-run.js';
-
-/** Direct children of this process, from /proc. */
-function children(): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(pid));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
+import { children, settle } from '../helpers/lab-run.js';
 
 const hosts: unknown[] = [];
 const listen = Server.prototype.listen;
