@@ -23,6 +23,9 @@ function duration(ms: number): string {
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** Weak spots listed on the screen; --json lists every one. */
+const LEECHES_SHOWN = 8;
+
 const rate = (r: Retention) => (r.rate === null ? '–' : `${percent(r.rate)} (${r.passed}/${r.reviews})`);
 
 export async function run(ctx: AppContext, _args: readonly string[], opts: { json?: boolean }): Promise<number> {
@@ -39,13 +42,16 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
   ) as Record<'young' | 'mature', Record<keyof typeof windows, Retention>>;
   const interviews = doc.interviews.map((i) => ({ at: i.at, minutes: i.minutes, asked: i.asked, score: Number(i.score.toFixed(4)) }));
   const drills = Object.entries(doc.drills).map(([id, attempts]) => ({ id, attempts: attempts.length, lastScore: Number((attempts.at(-1)!.covered.length / attempts.at(-1)!.of).toFixed(4)) }));
-  const weak = leeches(doc.cards).map((l) => {
-    const topicId = l.cardId.slice(0, l.cardId.indexOf('/'));
-    const content = view.topics.some((t) => t.id === topicId && t.total > 0) ? ctx.content.topic(topicId) : undefined;
-    const q = content?.questions.find((x) => x.cardId === l.cardId);
-    const section = q && content?.lesson ? sectionFor(q, content.lesson.body) : undefined;
-    return { ...l, topic: topicId, section: section ?? null };
-  });
+  // The lesson section is looked up only for the leeches shown (all of them in --json): it scans lesson text.
+  const weak = leeches(doc.cards)
+    .slice(0, opts.json ? undefined : LEECHES_SHOWN)
+    .map((l) => {
+      const topicId = l.cardId.slice(0, l.cardId.indexOf('/'));
+      const content = view.topics.some((t) => t.id === topicId && t.total > 0) ? ctx.content.topic(topicId) : undefined;
+      const q = content?.questions.find((x) => x.cardId === l.cardId);
+      const section = q && content?.lesson ? sectionFor(q, content.lesson.body) : undefined;
+      return { ...l, topic: topicId, section: section ?? null };
+    });
   const stats = {
     reviews: view.reviews,
     streak: view.streak,
@@ -113,7 +119,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: { jso
 
   if (weak.length) {
     io.write(`\n${t.bold('Weak spots')} ${t.dim(`(cards forgotten 8 or more times: re-read, then re-try)`)}\n`);
-    for (const l of weak.slice(0, 8)) {
+    for (const l of weak) {
       const where = l.section ? `re-read "${l.section}" in \`backend-tutor lesson ${l.topic}\`` : `see \`backend-tutor lesson ${l.topic}\``;
       io.say(`  ${t.warn(t.symbols.bullet)} ${l.cardId} ${t.dim(`(forgotten ${l.lapses} times)`)}: ${where}`);
     }

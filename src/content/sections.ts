@@ -27,18 +27,28 @@ export function sections(body: string): Section[] {
   return out.filter((s) => s.title !== 'In the interview');
 }
 
+/** Sections lower-cased once per lesson: progress looks up a section for every leech, often in one lesson. */
+const searchable = new Map<string, { title: string; lowerTitle: string; lowerText: string }[]>();
+function searchableSections(body: string) {
+  let found = searchable.get(body);
+  if (!found) {
+    found = sections(body).map((s) => ({ title: s.title, lowerTitle: s.title.toLowerCase(), lowerText: s.text.toLowerCase() }));
+    searchable.set(body, found);
+  }
+  return found;
+}
+
 export function sectionFor(q: CompiledQuestion, body: string): string | undefined {
   const keys = new Map<string, number>();
   // Tags name the concept; they weigh more than the prompt's words.
   for (const t of q.tags) for (const w of [t, ...t.split('-')]) if (w.length > 3) keys.set(w, 3);
   for (const w of words(q.prompt)) if (!keys.has(w)) keys.set(w, 1);
-  let best: Section | undefined;
+  let best: string | undefined;
   let bestScore = 0;
-  for (const s of sections(body)) {
-    const text = s.text.toLowerCase();
+  for (const s of searchableSections(body)) {
     let score = 0;
-    for (const [w, weight] of keys) if (text.includes(w)) score += weight * (s.title.toLowerCase().includes(w) ? 2 : 1);
-    if (score > bestScore) [best, bestScore] = [s, score];
+    for (const [w, weight] of keys) if (s.lowerText.includes(w)) score += weight * (s.lowerTitle.includes(w) ? 2 : 1);
+    if (score > bestScore) [best, bestScore] = [s.title, score];
   }
-  return best?.title;
+  return best;
 }
