@@ -6,7 +6,7 @@
  * restarts from the last committed offset. Everything counted is what happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, type Sqlite } from '../src/labs/sqlite.js';
@@ -163,14 +163,14 @@ const SCENARIOS: readonly Scenario[] = [
     title: 'Commit, then process (at-most-once)',
     mode: 'commit-first',
     idempotent: false,
-    code: ['const batch = poll(partition, offset, 4);', 'commitOffset(offset + batch.length);   // first', 'for (const m of batch) await credit(m);   // then'].join('\n'),
+    code: ['const batch = poll(partition, offset, 4);', 'commitOffset(offset + batch.length);       // first', 'for (const m of batch) await credit(m);   // then'].join('\n'),
   },
   {
     key: 'at-least-once',
     title: 'Process, then commit (at-least-once)',
     mode: 'process-first',
     idempotent: false,
-    code: ['const batch = poll(partition, offset, 4);', 'for (const m of batch) await credit(m);   // first', 'commitOffset(offset + batch.length);   // then'].join('\n'),
+    code: ['const batch = poll(partition, offset, 4);', 'for (const m of batch) await credit(m);   // first', 'commitOffset(offset + batch.length);       // then'].join('\n'),
   },
   {
     key: 'idempotent',
@@ -189,6 +189,8 @@ const SCENARIOS: readonly Scenario[] = [
 
 const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : 'none');
+/** For a one-line headline: the first few ids, then how many more. */
+const brief = (ids: readonly string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} +${ids.length - 3} more` : list(ids));
 const offsetsText = (o: Readonly<Record<string, number>>) =>
   Object.entries(o)
     .map(([p, n]) => `p${p}=${n}`)
@@ -245,7 +247,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     }),
   );
   const firsts = await Promise.all(prepared.map((p) => runConsumer(ctx, p.db, script, dir, p.group, p.s.mode, p.s.idempotent, batch, crashAfter)));
-  const onDisk = prepared.map((p) => readFileSync(join(dir, `group-${p.group}.offsets.json`), 'utf8'));
+  // A consumer killed before its first commit leaves no offsets file: the group restarts from the beginning.
+  const onDisk = prepared.map((p) => {
+    const file = join(dir, `group-${p.group}.offsets.json`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : null;
+  });
   const seconds = await Promise.all(prepared.map((p) => runConsumer(ctx, p.db, script, dir, p.group, p.s.mode, p.s.idempotent, batch, undefined)));
 
   const results: Record<string, LabObservations> = {};
@@ -258,10 +264,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     out.code(s.code);
     out.step(
       `Consumer pid ${first.pid}: ${first.delivered.length} delivered, ${first.applied.length} credited, then ${first.killed ? 'SIGKILL' : first.exit}`,
-      `Started at ${offsetsText(first.startOffsets)}. ${first.commits.length ? `It committed ${first.commits.map(offsetsText).join(', then ')}` : 'It committed nothing'}${s.mode === 'commit-first' ? ', each before processing the batch' : ', each after processing the batch'}. ${first.killed ? `It was killed the moment ${first.applied[first.applied.length - 1] ?? '?'}'s COMMIT succeeded, before the reply reached it: the credit is durable, the consumer never knew.` : ''}`,
+      `Started at ${offsetsText(first.startOffsets)}. ${first.commits.length ? `It committed ${first.commits.map(offsetsText).join(', then ')}, each ${s.mode === 'commit-first' ? 'before' : 'after'} processing the batch` : 'It committed nothing: it died inside its first batch'}. ${first.killed ? `It was killed the moment ${first.applied[first.applied.length - 1] ?? '?'}'s COMMIT succeeded, before the reply reached it: the credit is durable, the consumer never knew.` : ''}`,
       { run: 1, pid: first.pid, delivered: first.delivered, applied: first.applied, commits: first.commits, killed: first.killed, exit: first.exit },
     );
-    out.code(`$ cat group-${group}.offsets.json\n${offsetsOnDisk}`);
+    out.code(`$ cat group-${group}.offsets.json\n${offsetsOnDisk ?? `cat: group-${group}.offsets.json: No such file or directory`}`);
 
     const seen = new Set(first.delivered);
     const redelivered = second.delivered.filter((id) => seen.has(id));
@@ -288,16 +294,20 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     ]);
     const verdict =
       diff === 0
-        ? `Every deposit credited exactly once${redelivered.length ? `, although ${redelivered.length} were delivered twice` : ''}.`
+        ? `Every deposit credited exactly once${redelivered.length ? `, although ${redelivered.length} ${redelivered.length === 1 ? 'was' : 'were'} delivered twice` : ''}.`
         : diff < 0
-          ? `${lost.length} deposit${lost.length === 1 ? '' : 's'} lost (${list(lost)}): ${-diff} missing.`
-          : `${twice.length} deposit${twice.length === 1 ? '' : 's'} credited twice (${list(twice)}): ${diff} too much.`;
+          ? `${lost.length} deposit${lost.length === 1 ? '' : 's'} lost (${brief(lost)}): ${-diff} missing.`
+          : `${twice.length} deposit${twice.length === 1 ? '' : 's'} credited twice (${brief(twice)}): ${diff} too much.`;
     out.step(
       verdict,
       s.key === 'at-most-once'
-        ? 'The offset said "done" before the work was done; the crash erased the difference. At-most-once: nothing twice, but a crash can lose messages.'
+        ? lost.length
+          ? 'The offset said "done" before the work was done; the crash erased the difference. At-most-once: nothing twice, but a crash can lose messages.'
+          : 'The crash came just as the work caught up with the committed offset, so nothing was lost this time; a crash earlier in a batch loses the rest of it. At-most-once: nothing twice, but a crash can lose messages.'
         : s.key === 'at-least-once'
-          ? 'The work was done before the offset said so; the crash replayed the difference. At-least-once: nothing lost, but a crash delivers again, and a plain UPDATE adds again.'
+          ? twice.length
+            ? 'The work was done before the offset said so; the crash replayed the difference. At-least-once: nothing lost, but a crash delivers again, and a plain UPDATE adds again.'
+            : 'Nothing was credited twice this time. At-least-once: nothing lost, but a crash delivers again, and a plain UPDATE adds again.'
           : 'The marker row and the credit commit in one transaction: either both exist or neither, so a redelivery finds the marker and changes nothing. At-least-once delivery, exactly-once effect.',
       { scenario: s.key, diff },
     );
@@ -310,7 +320,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       mode: s.mode,
       idempotent: s.idempotent,
       first: { pid: first.pid, delivered: first.delivered, applied: first.applied, commits: first.commits.map((c) => ({ ...c })), killed: first.killed, exit: first.exit },
-      offsetsAfterCrash: JSON.parse(offsetsOnDisk) as Record<string, number>,
+      offsetsAfterCrash: offsetsOnDisk === null ? {} : (JSON.parse(offsetsOnDisk) as Record<string, number>),
       second: { startOffsets: { ...second.startOffsets }, delivered: second.delivered, applied: second.applied, skipped: second.skipped, exit: second.exit },
       redelivered,
       lost,

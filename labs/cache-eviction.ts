@@ -199,6 +199,8 @@ const ratio = (hits: readonly boolean[], from = 0, to = hits.length) => {
 };
 const pct = (r: number) => Math.round(r * 1000) / 10;
 const fmt = (r: number) => `${(r * 100).toFixed(1)}%`;
+/** A difference of two ratios, in percentage points (not a relative change). */
+const pts = (d: number) => `${(d * 100).toFixed(1)} pts`;
 
 /** Zipf(s) over `keys` keys: key rank i (1-based) is requested with probability ∝ 1 / i^s. */
 function zipfSampler(rng: () => number, keys: number, s: number, name: (rank: number) => string) {
@@ -236,7 +238,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const topShare = [...counts.values()].sort((a, b) => b - a).slice(0, focus).reduce((a, b) => a + b, 0) / requests;
 
   out.say(
-    `A seeded trace of ${requests.toLocaleString('en-US')} reads over ${keys.toLocaleString('en-US')} keys, Zipf-skewed (exponent ${s}): key k1 is read most, k2 half as often, and so on. ${distinct} distinct keys were read; the top ${focus} took ${fmt(topShare)} of the reads.`,
+    `A seeded trace of ${requests.toLocaleString('en-US')} reads over ${keys.toLocaleString('en-US')} keys, Zipf-skewed (exponent ${s}): key k1 is read most, k2 ${s === 1 ? 'half as often' : `1/2^${s} as often (${((1 / 2 ** s) * 100).toFixed(0)}%)`}, key kN 1/N^${s} as often. ${distinct} distinct keys were read; the top ${focus} took ${fmt(topShare)} of the reads.`,
   );
   out.say('Each policy is a real cache-aside cache: a miss loads the key and evicts one entry when the cache is over capacity. OPT (Bélády) sees the future and evicts the key needed furthest ahead: the ceiling no real policy can beat.');
   out.code(
@@ -273,7 +275,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const worst = ranked[ranked.length - 1]!;
   out.step(
     `At ${focus} keys: ${ranked.map((p) => `${p} ${fmt(atFocus[p])}`).join(', ')}; OPT ${fmt(atFocus.OPT)}`,
-    `${best} came closest to the ceiling and ${worst} was furthest from it, ${fmt(atFocus.OPT - atFocus[worst])} below. FIFO evicts by load time, so even k1 is thrown out every ${focus} misses and must miss again; LRU keeps whatever was read recently; LFU keeps whatever was read often, which on a stable skewed trace is the hot set. The top ${focus} keys alone would have served ${fmt(topShare)}.`,
+    `${best} came closest to the ceiling and ${worst} was furthest from it, ${pts(atFocus.OPT - atFocus[worst])} below. FIFO evicts by load time, so even k1 is thrown out every ${focus} misses and must miss again; LRU keeps whatever was read recently; LFU keeps whatever was read often, which on a stable skewed trace is the hot set. The top ${focus} keys alone would have served ${fmt(topShare)}.`,
     { size: focus, ...atFocus, topShare: pct(topShare) },
   );
   const small = grid[0]!;
@@ -318,7 +320,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   }
   out.table([
     ['policy', 'same reads, no scan', 'during the scan', 'lost', 'normal keys kept'],
-    ...scanRows.map((r) => [r.policy, fmt(r.withoutScan), fmt(r.withScan), fmt(r.withoutScan - r.withScan), r.hotKept < 0 ? '–' : `${r.hotKept} of ${focus}`]),
+    ...scanRows.map((r) => [r.policy, fmt(r.withoutScan), fmt(r.withScan), pts(r.withoutScan - r.withScan), r.hotKept < 0 ? '–' : `${r.hotKept} of ${focus}`]),
   ]);
   const row = (p: Policy) => scanRows.find((r) => r.policy === p)!;
   const lost = (p: Policy) => row(p).withoutScan - row(p).withScan;
@@ -328,16 +330,16 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const resists = [...REAL].sort((a, b) => lost(a) - lost(b))[0]!;
   if (scanGuess !== undefined) {
     const answer = lost(resists) > 0.05 ? 3 : REAL.indexOf(resists);
-    out.say(scanGuess === answer ? 'Right, the replay agrees.' : `The replay says otherwise: ${REAL.map((p) => `${p} lost ${fmt(lost(p))}`).join(', ')}.`);
+    out.say(scanGuess === answer ? 'Right, the replay agrees.' : `The replay says otherwise: ${REAL.map((p) => `${p} lost ${pts(lost(p))}`).join(', ')}.`);
   }
   out.step(
     `LRU: ${fmt(lru.withoutScan)} → ${fmt(lru.withScan)}, ${lru.hotKept} of ${focus} normal keys left`,
-    `Each scanned key is, when read, the most recently used one, so every scan read pushes the least recent key out: a normal key survives only if it is read again before ${focus} other keys are, and two reads in three are now scan keys. FIFO evicts by load time and fares no better (${fmt(fifo.withoutScan)} → ${fmt(fifo.withScan)}).`,
+    `Each scanned key is, when read, the most recently used one, so every scan read pushes the least recent key out: a normal key survives only if it is read again before ${focus} other distinct keys are, and two reads in three are now scan keys. FIFO evicts by load time, so the scan pushes its keys out just the same: ${fmt(fifo.withoutScan)} → ${fmt(fifo.withScan)}, ${pts(lost('FIFO'))} lost against LRU's ${pts(lost('LRU'))}.`,
     { ...lru },
   );
   out.step(
     `LFU: ${fmt(lfu.withoutScan)} → ${fmt(lfu.withScan)}, ${lfu.hotKept} of ${focus} normal keys left`,
-    'Each scanned key arrives with a count of 1, the lowest there is, so the next scanned key evicts it: the scan churns through one slot while keys with higher counts stay put.',
+    'Each scanned key arrives with a count of 1, the lowest there is; once the other count-1 keys are gone, the next scanned key evicts it, so the scan churns through one slot while keys with higher counts stay put.',
     { ...lfu },
   );
 
@@ -365,7 +367,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'On a skewed workload a cache of a few percent of the keys can serve most reads; measure the hit ratio, do not guess it.',
-    'LRU is a Map with delete-and-reinsert on a hit: O(1), and the right default, but one scan flushes its hot set.',
+    'LRU is a Map with delete-and-reinsert on a hit: O(1), and the right default, but a scan larger than the cache flushes its hot set.',
     'LFU shrugs off scans because one read is the lowest count, yet without decay it clings to yesterday’s hot keys.',
     'Bélády’s OPT needs the future; the gap to it shows how much a better policy could still win.',
   ]);

@@ -54,7 +54,7 @@ function createBreaker(threshold: number, cooldownMs: number, now: () => number,
     async call<T>(fn: () => Promise<T>): Promise<T> {
       if (state === 'open') {
         if (now() - openedAt < cooldownMs) throw new CircuitOpenError('circuit open');
-        move('half-open', `cooldown of ${cooldownMs} ms over: next call is the trial`);
+        move('half-open', `cooldown of ${cooldownMs} ms over: this call is the trial`);
       }
       if (state === 'half-open') {
         if (trialInFlight) throw new CircuitOpenError('circuit half-open: trial in flight');
@@ -273,7 +273,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       }
       out.step(
         `The outage turned ${phase.requestsDuringOutage} client requests into ${phase.callsDuringOutage} calls`,
-        `Every failed attempt is retried at once, so a request that keeps failing costs the dependency ${ATTEMPTS} calls (the server counted up to ${phase.maxCallsPerRequest} for one request${phase.clientFailures ? `, ${phase.callsPerFailedRequest.toFixed(1)} per failed request` : ''}), exactly when it is weakest: the retry storm. Requests that arrived near the end got through on a retry after the recovery, so the average during the outage was ${phase.amplification.toFixed(1)}. A second retrying layer would multiply it again (${ATTEMPTS} × ${ATTEMPTS}).`,
+        `Every failed attempt is retried at once, so a request that keeps failing costs the dependency ${ATTEMPTS} calls (the server counted up to ${phase.maxCallsPerRequest} for one request${phase.clientFailures ? `, ${phase.callsPerFailedRequest.toFixed(1)} per failed request` : ''}), exactly when it is weakest: the retry storm. ${phase.amplification < ATTEMPTS ? `Requests that arrived near the end got through on a retry after the recovery, so the average during the outage was ${phase.amplification.toFixed(1)}.` : `The average during the outage was ${phase.amplification.toFixed(1)}.`} A second retrying layer would multiply it again (${ATTEMPTS} × ${ATTEMPTS}).`,
         { ...phase, transitions: [] },
       );
     } else if (strategy === 'backoff-jitter') {
@@ -290,7 +290,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
         `${phase.callsDuringOutage} calls reached the failing dependency; ${phase.rejectedByBreaker} requests failed fast`,
         opened === 0
           ? `The breaker never opened: the outage never produced ${threshold} failures in a row, so every request went through, as with no breaker at all.`
-          : `The breaker opened ${opened} time${opened === 1 ? '' : 's'}; while open, requests failed in ${phase.failureP50Ms} ms (p50) without a network call. ${closedAt !== undefined ? `It closed at t=${closedAt} ms, ${closedAt - outageEnd} ms after the dependency recovered: recovery is noticed only at the next trial, so clients kept failing meanwhile.` : 'It had not closed when the traffic stopped.'}`,
+          : `The breaker opened ${opened} time${opened === 1 ? '' : 's'}; while open, requests failed in ${phase.failureP50Ms} ms (p50) without a network call. ${closedAt !== undefined ? `It closed at t=${closedAt} ms, ${closedAt - outageEnd} ms after the dependency recovered: recovery is noticed only at the next trial${phase.failingAfterRecoveryMs > 0 ? `, so clients kept failing meanwhile (until +${phase.failingAfterRecoveryMs} ms)` : ''}.` : 'It had not closed when the traffic stopped.'}`,
         { ...phase, transitions: transitions.map((t) => ({ ...t })) },
       );
     }

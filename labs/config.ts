@@ -317,16 +317,21 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   );
   out.step(
     `Naive app: secrets in stdout ${crashLog}, in stderr ${crashErr}`,
-    `It logs the connection string it uses, and the uncaught TypeError from new URL() prints its input to stderr: both go wherever the logs go. Exit ${naiveBadUrl.exitCode}, work started: ${naiveBadUrl.didWork ? 'yes' : 'no'}.`,
+    `${crashLog ? 'It logs the connection string it uses' : 'Its log line carried no secret'}${crashErr ? ', and the uncaught TypeError from new URL() printed its input, password included, to stderr' : '; the crash report printed none'}: both go wherever the logs go. Exit ${naiveBadUrl.exitCode}, work started: ${naiveBadUrl.didWork ? 'yes' : 'no'}.`,
     { crashStdout: crashLog, crashStderr: crashErr, exitCode: naiveBadUrl.exitCode },
   );
 
   out.say('The schema app, started with the same environment (plus the API_KEY it requires):');
   out.code(wrapCode(`${schemaSameEnv.stderr.trimEnd() || schemaSameEnv.stdout.trimEnd()}\n$ echo $?\n${schemaSameEnv.exitCode}`, 76, 4));
   const schemaProblems = schemaSameEnv.stderr.trim().split('\n').length - 1;
+  const refusedNames = schemaSameEnv.stderr
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(' ')[0]!);
   out.step(
     `Schema app: exit ${schemaSameEnv.exitCode}, ${schemaProblems} problems, work started: ${schemaSameEnv.didWork ? 'yes' : 'no'}`,
-    'The same inputs that the naive app silently turned into wrong values, or a crash with a leak, are refused by name at start-up, with the password masked.',
+    `Each bad input is refused by name at start-up (${refusedNames.join(', ') || 'none'}), with the password masked, where the naive app turned them into silent wrong values or a crash with a leak. FEATURE_X and PORT are fine once parsed: part 1 read "false" as ${String(loaded.config.featureX)} and the port as a number; RETRIES is not in the schema, so it is ignored.`,
     { exitCode: schemaSameEnv.exitCode, problems: schemaProblems, didWork: schemaSameEnv.didWork, leaks: leaks(schemaSameEnv) },
   );
 

@@ -144,6 +144,8 @@ class Pool {
 
 interface Result {
   readonly pool: number;
+  /** The measuring window: runMs, longer for small pools. */
+  readonly windowMs: number;
   readonly completed: number;
   readonly throughput: number;
   readonly waitP50: number;
@@ -175,7 +177,7 @@ interface Sample {
   readonly service: number;
 }
 
-async function measure(ctx: LabContext, db: Awaited<ReturnType<typeof startDatabase>>, poolSize: number, clients: number, runMs: number): Promise<Result> {
+async function measure(ctx: LabContext, db: Awaited<ReturnType<typeof startDatabase>>, poolSize: number, clients: number, runMs: number, capacity: number, serviceMs: number): Promise<Result> {
   const conns = await Promise.all(Array.from({ length: poolSize }, () => DbConnection.open(db.port)));
   ctx.defer(() => conns.forEach((c) => c.socket.destroy()));
   const pool = new Pool(conns);
@@ -184,7 +186,10 @@ async function measure(ctx: LabContext, db: Awaited<ReturnType<typeof startDatab
   const samples: Sample[] = [];
   let id = 0;
   // The window opens once every client has had an answer (all started together; by then they are spread out
-  // as in steady state) and closes runMs later. Only answers inside it are counted.
+  // as in steady state) and closes windowMs later. Only answers inside it are counted. λ × W from a window
+  // is only close to L when the window is several times W (an answer counted early in it waited mostly
+  // before it), so small pools, where W is long, get a longer window.
+  const windowMs = Math.max(runMs, (5 * clients * serviceMs) / Math.min(poolSize, capacity));
   const warmed = new Set<number>();
   const bootAt = performance.now();
   let windowStart = Infinity;
@@ -209,7 +214,7 @@ async function measure(ctx: LabContext, db: Awaited<ReturnType<typeof startDatab
         // A bound, in case some client never gets an answer in reasonable time.
         if (warmed.size === clients || t2 - bootAt > 2000) {
           windowStart = t2;
-          windowEnd = t2 + runMs;
+          windowEnd = t2 + windowMs;
         }
       } else if (t2 >= windowEnd && !stopped) {
         stopped = true;
@@ -225,9 +230,10 @@ async function measure(ctx: LabContext, db: Awaited<ReturnType<typeof startDatab
   const wait = inWindow.map((x) => x.wait);
   const query = inWindow.map((x) => x.query);
   const total = inWindow.map((x) => x.wait + x.query);
-  const lambda = inWindow.length / (runMs / 1000);
+  const lambda = inWindow.length / (windowMs / 1000);
   return {
     pool: poolSize,
+    windowMs: Math.round(windowMs),
     completed: inWindow.length,
     throughput: Math.round(lambda),
     waitP50: r1(percentile(wait, 50)),
@@ -254,10 +260,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const runMs = ctx.params.runMs ?? 250;
 
   out.say(
-    `A "slow database" runs on 127.0.0.1 over TCP: every query takes ${serviceMs} ms of work, and it works on at most ${capacity} queries at once (think ${capacity} cores); the rest wait in its queue. ${clients} clients send queries back to back through a pool of P connections. Per pool size, answers are counted over ${runMs} ms, once every client has had its first answer.`,
+    `A "slow database" runs on 127.0.0.1 over TCP: every query takes ${serviceMs} ms of work, and it works on at most ${capacity} queries at once (think ${capacity} cores); the rest wait in its queue. ${clients} clients send queries back to back through a pool of P connections. Per pool size, answers are counted over a window of at least ${runMs} ms that opens once every client has had its first answer; small pools, where each query waits longer, get a longer window (several times that wait).`,
   );
   out.code([`→ Q 17                        one query, on one connection`, `← R 17 <queued ms> <service ms>  the answer and the database's timings`].join('\n'));
-  const choices = ['about 8× higher: 8× the connections', 'about the same', 'clearly lower'];
+  const more = Math.round(POOL_SIZES[POOL_SIZES.length - 1]! / capacity);
+  const choices = [`about ${more}× higher: ${more}× the connections`, 'about the same', 'clearly lower'];
   const guess = ctx.prompts ? await ctx.prompts.predictChoice(`the database runs ${capacity} queries at once. Pool of ${capacity} → pool of 32: throughput?`, choices) : undefined;
 
   const db = await startDatabase(ctx, capacity, serviceMs);
@@ -265,10 +272,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.heading('Sweeping the pool size');
   for (const p of POOL_SIZES) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const r = await measure(ctx, db, p, clients, runMs);
+    const r = await measure(ctx, db, p, clients, runMs, capacity, serviceMs);
     results.push(r);
     out.step(
-      `pool ${p}: ${r.completed} queries, ${r.throughput} req/s, p50 ${r.totalP50} ms`,
+      `pool ${p}: ${r.completed} queries in ${r.windowMs} ms, ${r.throughput} req/s, p50 ${r.totalP50} ms`,
       `${r.dbConnections} connection${r.dbConnections === 1 ? '' : 's'} open at the database; at most ${r.maxInService} quer${r.maxInService === 1 ? 'y' : 'ies'} in service at once.`,
       { ...r },
     );
@@ -333,8 +340,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     "A pool smaller than the database's capacity leaves throughput unused: requests wait for a connection while the database idles.",
-    'A pool larger than the capacity adds no throughput: the wait moves from the pool into the database, and p99 grows.',
-    `Little's law sizes it: connections needed ≈ throughput × query time (here ${capacity} ≈ ${Math.round((capacity * 1000) / service)} req/s × ${service.toFixed(1)} ms).`,
+    `A pool larger than the capacity adds no throughput: the wait moves from the pool into the database, and each query holds its connection longer (query p99 ${small.queryP99} → ${last.queryP99} ms here).`,
+    `Little's law sizes it: busy connections ≈ throughput × time per query (here ${peak.throughput} req/s × ${service.toFixed(1)} ms ≈ ${((peak.throughput * service) / 1000).toFixed(1)}, against K = ${capacity}).`,
     'With many app instances, the sum of their pools must fit max_connections: use a pooler (PgBouncer) in front of the database.',
   ]);
 

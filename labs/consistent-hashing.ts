@@ -208,6 +208,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     'Many small arcs per node average out: each node\'s share approaches 1/N, and a leaving node\'s keys spread over all the others instead of doubling one neighbour. The cost is a bigger ring to search.',
     { ...best },
   );
+  const modMax = modStats.max / modStats.mean;
+  out.say(
+    `hash mod N spreads keys ${modMax <= best.maxOverMean ? 'at least as evenly' : 'about as evenly'} (max/mean ${modMax.toFixed(2)}): every key is hashed straight to a node, so its weakness is what moves when N changes, not balance.`,
+  );
 
   const single = buildRing(nodes, 1);
   const singleShrunk = buildRing(shrunk, 1);
@@ -221,9 +225,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     `hash mod N reshuffles almost everything when N changes (${pct(addMod.fraction)} moved here): a cache cluster gets a miss storm, shards copy data for nothing.`,
-    `A consistent-hash ring moves only the keys the new or leaving node must take (${pct(addRing.fraction)} here), about 1/(N+1).`,
+    `A consistent-hash ring moves only the keys the new or leaving node must take (${pct(addRing.fraction)} here), on average 1/(N+1).`,
     'Virtual nodes (100–200 points per node) even out the arcs: balanced load, and a failed node\'s keys spread over all the others.',
-    'Rendezvous (highest-random-weight) hashing and jump hash give the same minimal movement without a ring.',
+    'Rendezvous (highest-random-weight) hashing gives the same minimal movement without a ring; so does jump hash, when buckets are only added or removed at the end.',
   ]);
 
   return {

@@ -559,7 +559,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     !refused
       ? 'No CR/LF check ran.'
       : nonAscii
-        ? `${refused}. This subject has non-ASCII text, so an encoder would have written CR LF as =0D=0A inside an encoded-word; an all-ASCII subject passes through as it is, so the check has to be explicit.`
+        ? `${refused}. This subject has non-ASCII text, so an encoder would have written CR LF as =0D=0A inside an encoded-word; but many encoders pass an all-ASCII value through as it is, so the check has to be explicit.`
         : `${refused}. The subject is all ASCII, so it would have passed through unencoded: the check has to be explicit.`,
     { refused: refused !== '' },
   );
@@ -599,7 +599,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const preview = inboxPreview(parsed.parts.find((p) => p.type === 'text/html')?.body ?? '');
   const previewWithout = inboxPreview(safe.html.replace(/<div style="display:none[^]*?<\/div>/, ''));
   const fit = (t: string) => (t.length > 52 ? `${t.slice(0, 49)}...` : t);
-  out.say(`An inbox shows about ${PREVIEW_CHARS} characters of the HTML body's first text after the subject, hidden text included:`);
+  out.say(`An inbox list shows the first 40 to 140 or so characters of the body's text after the subject, hidden text included. Modelled here with ${PREVIEW_CHARS} characters of the received HTML part:`);
   out.code(`with pre-header:    ${fit(preview.shown)}\nwithout pre-header: ${fit(previewWithout.shown)}`);
   out.step(
     preview.shown.startsWith(PREHEADER) ? 'The hidden pre-header became the preview' : 'The preview does not start with the pre-header',

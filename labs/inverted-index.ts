@@ -234,7 +234,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.code(
     [
       `input:      ${sentence}`,
-      `tokenize:   ${words.length} tokens, split on anything not a letter or digit`,
+      `tokenize:   ${words.length} tokens, split at spaces and most punctuation`,
       `lower-case: ${lower.join(' ')}`,
       `stop words: removed ${removed.join(', ')}`,
       `stem:       ${kept.map((w, i) => (w === stemmed[i] ? w : `${w}→${stemmed[i]}`)).join(' ')}`,
@@ -270,7 +270,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   // --- 3. TF-IDF vs BM25 -----------------------------------------------------------------------------------
   out.heading('3. Ranking: TF-IDF and BM25 side by side');
-  out.say(`TF-IDF here is the textbook form: tf × ln(N/df), summed over the query terms. BM25: idf × tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)), with k1=${k1}, b=${b}.`);
+  out.say(`TF-IDF here is the textbook form: tf × ln(N/df), summed over the query terms. BM25: idf × tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)), with k1=${k1}, b=${b}, and Lucene's idf = ln(1 + (N − df + 0.5)/(df + 0.5)).`);
   const sat = [1, 2, 4, 8].map((f) => bm25Tf(f, ix.avgdl, ix.avgdl, k1, b).toFixed(2)).join(', ');
   out.figure('BM25 tf factor for tf=1, 2, 4, 8', sat, 'at average length');
 
@@ -287,8 +287,10 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     [fId, sId],
   ] as const;
   if (ctx.prompts) {
+    const tfIn = (term: string, doc: number) => (ix.postings.get(term) ?? []).find((p) => p.doc === doc)?.positions.length ?? 0;
+    const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
     predicted = await ctx.prompts.predictChoice(
-      `query "${queries[0]}". ${sId} (${CORPUS[spamDoc]!.title}) says "kubernetes" 7 times; ${fId} (${CORPUS[focusDoc]!.title}) says "kubernetes" and "autoscaling" once each. Which ranks first?`,
+      `query "${queries[0]}". ${sId} (${CORPUS[spamDoc]!.title}) says "kubernetes" ${times(tfIn(stem('kubernetes'), spamDoc))}; ${fId} (${CORPUS[focusDoc]!.title}) says "kubernetes" ${times(tfIn(stem('kubernetes'), focusDoc))} and "autoscaling" ${times(tfIn(stem('autoscaling'), focusDoc))}. Which ranks first?`,
       predictChoices,
     );
   }

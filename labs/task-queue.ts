@@ -336,17 +336,27 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const freedBy = resets.map((r) => {
     const a = attempts.find((x) => x.end === r.start && !x.job.startsWith('reset') && !used.has(x));
     if (a) used.add(a);
-    return a ? a.job : 'an idle worker';
+    return a ? a.job : undefined;
   });
+  const freers = freedBy.filter((j): j is string => j !== undefined);
+  const tookWorker =
+    freers.length === 0
+      ? 'A worker was idle when they arrived, so they started at once'
+      : freers.length === resets.length
+        ? `Each reset took the next worker to free up (${freers.join(' and ')} had just finished)`
+        : `One took an idle worker, the other the next to free up (${freers.join(' and ')} had just finished)`;
   if (prediction !== undefined) {
-    const actual = overtaken.length ? 1 : 0;
-    const what = actual === 1 ? 'they waited for a free worker, then went ahead of the queued low-priority jobs' : 'they started in arrival order';
-    out.say(prediction === actual ? `Right: ${what}.` : `Not quite: ${what}.`);
+    if (overtaken.length) {
+      const what = 'they waited for a free worker, then went ahead of the queued low-priority jobs';
+      out.say(prediction === 1 ? `Right: ${what}.` : `Not quite: ${what}.`);
+    } else {
+      out.say(`With ${workers} workers nothing low-priority was still waiting at t=150, so there was nothing to overtake: the resets started at t=${resets.map((r) => r.start).join(' and t=')}, and no running job was interrupted.`);
+    }
   }
   out.step(
-    `The resets, queued at t=150, started at t=${[...new Set(resets.map((r) => r.start))].join(' and t=')}, ahead of ${overtaken.length} low-priority job${overtaken.length === 1 ? '' : 's'}`,
-    `${overtaken.length ? `${overtaken.join(', ')} had been waiting since t=0. ` : ''}Each reset took the next worker to free up (${freedBy.join(' and ')} had just finished): a free worker takes the highest-priority waiting job, then the oldest. Running jobs are not interrupted: priority only decides what starts next.`,
-    { resets: resets.map((r) => r.start), overtaken, freedBy },
+    `The resets, queued at t=150, started at t=${[...new Set(resets.map((r) => r.start))].join(' and t=')}${overtaken.length ? `, ahead of ${overtaken.length} low job${overtaken.length === 1 ? '' : 's'}` : ''}`,
+    `${overtaken.length ? `${overtaken.join(', ')} had been waiting since t=0. ` : ''}${tookWorker}: a free worker takes the highest-priority waiting job, then the oldest. Running jobs are not interrupted: priority only decides what starts next.`,
+    { resets: resets.map((r) => r.start), overtaken, freedBy: freedBy.map((j) => j ?? 'idle') },
   );
 
   const charge = attempts.filter((a) => a.job === 'charge-42');
@@ -416,7 +426,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     ['jobs dead-lettered', none.deadLettered, full.deadLettered],
     ['last job done at (ms)', none.lastDoneMs, full.lastDoneMs],
   ]);
-  const fewer = full.calls < none.calls;
+  const fewer = full.refused < none.refused;
   out.step(
     `Retries in one 100 ms: up to ${none.peakRetriesPer100ms} without jitter, ${full.peakRetriesPer100ms} with full jitter`,
     `Without jitter the jobs that failed together wait exactly as long and retry together: ${none.waves.length} waves of ${none.waves.join(', ')} calls at a provider that takes ${perWindow} per 100 ms. Full jitter spreads each retry over its whole delay window, so ${fewer ? 'fewer' : 'as many or more'} calls were refused (${full.refused} against ${none.refused}) and ${full.completed} of ${herdSize} jobs completed within ${maxAttempts} attempts, against ${none.completed}.`,

@@ -58,6 +58,8 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 async function onWorkers(ctx: LabContext, jobs: readonly Job[], threads: number): Promise<CpuCase> {
   const s0 = performance.now();
   const pool: InlineWorker<Job, Hashed>[] = await Promise.all(Array.from({ length: threads }, () => startInlineWorker<Job, Hashed>(ctx, HASH_WORKER)));
+  // One small hash per worker first, so the first timed job does not pay the thread's one-off costs.
+  await Promise.all(pool.map((w) => w.call({ ...jobs[0]!, N: 1024 })));
   const startupMs = performance.now() - s0;
   const done: Hashed[] = [];
   let next = 0;
@@ -84,6 +86,7 @@ async function onMainPromiseAll(jobs: readonly Job[]): Promise<CpuCase> {
     const hex = scryptSync(j.password, j.salt, 32, { N: j.N, r: 8, p: 1 }).toString('hex');
     return { hex, start, end: now() };
   };
+  await hash({ ...jobs[0]!, N: 1024 }); // the same warm-up as each worker gets
   const t0 = performance.now();
   const done = await Promise.all(jobs.map(hash));
   return { label: 'Promise.all, main', threads: 1, ms: performance.now() - t0, startupMs: 0, digests: done.map((d) => d.hex), atOnce: maxAtOnce(done) };
@@ -125,7 +128,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   const counts = threadCounts(cores, cap);
   out.say(
-    `Thread counts tried: ${counts.join(', ')}. They are bounded by os.availableParallelism() = ${cores}${counts.some((t) => t > cores) ? `, plus ${counts.filter((t) => t > cores).join(', ')} to show what more threads than cores do` : ''}. Workers are started before the clock starts.`,
+    `Thread counts tried: ${counts.join(', ')}. They are bounded by os.availableParallelism() = ${cores}${counts.some((t) => t > cores) ? `, plus ${counts.filter((t) => t > cores).join(', ')} to show what more threads than cores do` : ''}. Workers are started (and warmed up with one small hash) before the clock starts.`,
   );
   const cases: CpuCase[] = [];
   for (const t of counts) {
@@ -152,7 +155,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     ceiling > 1 && atCoresSpeedup < 0.75 * ceiling
       ? load > cores * 0.75
         ? ` Well below the ceiling: this machine is busy (load average ${load.toFixed(1)} on ${cores} cores), other processes hold the cores, and the hashes got less than a core each.`
-        : ' Below the ceiling: scrypt is memory-hard by design, so threads share memory bandwidth, and clock speeds drop when every core is busy.'
+        : ' Below the ceiling: likely causes are that scrypt is memory-hard by design, so the threads share memory bandwidth, and that clock speeds drop when every core is busy.'
       : '';
   if (workerCases.length > 1) {
     out.step(
@@ -179,9 +182,15 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.figure('worker start-up (not in wall ms)', `${atCores.startupMs.toFixed(0)} ms for ${atCores.threads}`, 'start a pool once, reuse it');
   out.figure('same digests in every case', sameDigests ? 'yes' : 'no');
   if (guess !== undefined) {
+    // Judged on how many hashes were in progress at once (recorded by the hashes themselves), not on the
+    // ratio alone: on a busy machine the 1-worker baseline and the main thread can differ by noise.
     const ratio = base / pa.ms;
-    const actual = ratio < 1.5 ? 0 : Math.abs(ratio - cores) <= Math.abs(ratio - jobsN) ? 1 : 2;
-    out.say(guess === actual ? 'Your prediction matched the measurement.' : `Measured ${ratio.toFixed(2)}×: ${choices[actual]}.`);
+    const actual = pa.atOnce <= 1 ? 0 : Math.abs(ratio - cores) <= Math.abs(ratio - jobsN) ? 1 : 2;
+    out.say(
+      guess === actual
+        ? `Your prediction matched: ${ratio.toFixed(2)}× measured, with at most ${pa.atOnce} hash in progress at once.`
+        : `Measured ${ratio.toFixed(2)}× with at most ${pa.atOnce} hash in progress at once: ${choices[actual]}. The difference from 1× is run-to-run noise and the workers' messaging, not parallelism.`,
+    );
   }
 
   out.heading(`2. I/O-bound: ${jobsN} calls to a slow local service`);
