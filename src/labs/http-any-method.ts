@@ -1,11 +1,16 @@
 /**
  * HTTP with bodies for labs: a client for any method, with an optional body, against a lab's local server
- * (see http-harness.ts, whose client only sends GET), and a bounded body reader for the server side.
+ * (see http-harness.ts, whose client only sends GET), built on http-wire-client.ts and returning the body
+ * as text too, and a bounded body reader for the server side.
  * No keep-alive: every request has its own socket, so closing the server (the lab's deferred cleanup)
  * leaves nothing open.
  */
-import { STATUS_CODES, request, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { HttpReply } from './http-harness.js';
+import { sendRequest } from './http-wire-client.js';
+
+/** These callers end their requests by closing the server, not by aborting. */
+const NOT_ABORTED = new AbortController().signal;
 
 export interface SendOptions {
   readonly headers?: Record<string, string>;
@@ -18,23 +23,11 @@ export interface RawHttpReply extends HttpReply {
   readonly raw: Buffer;
 }
 
-export function sendHttp(port: number, method: string, path: string, o: SendOptions = {}): Promise<RawHttpReply> {
-  const start = performance.now();
+export async function sendHttp(port: number, method: string, path: string, o: SendOptions = {}): Promise<RawHttpReply> {
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: false, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw, ms: performance.now() - start });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
+  const r = await sendRequest({ signal: NOT_ABORTED }, port, { method, path, headers, ...(o.body === undefined ? {} : { body: o.body }) });
+  return { status: r.status, headers: r.headers, body: r.body.toString('utf8'), raw: r.body, ms: r.ms };
 }
 
 /** The request line and a response as they travelled, for `out.code`: status line, chosen headers, body. */
@@ -49,7 +42,6 @@ export function showExchange(method: string, path: string, reply: HttpReply, hea
   if (reply.body) lines.push(`< ${reply.body.trimEnd()}`);
   return lines.join('\n');
 }
-
 
 /** Thrown by readBody when the body is larger than the limit: answer 413. */
 export class BodyTooLarge extends Error {
