@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatProblem } from '../content/compile.js';
 import { settingsOf } from '../store/document.js';
 import type { AppContext } from './context.js';
 
@@ -27,7 +26,8 @@ export async function loadCustomDeck(ctx: AppContext, dir: string): Promise<void
     ctx.io.error(`Custom deck ${dir} is not a folder; continuing with the built-in course only.`);
     return;
   }
-  const { compileSources } = await import('../content/write-index.js');
+  // The compiler (YAML, schemas) is loaded only when there is a deck to compile: it is most of the start-up cost.
+  const [{ compileSources }, { formatProblem }] = await Promise.all([import('../content/write-index.js'), import('../content/compile.js')]);
   const result = compileSources(dir, true);
   ctx.content.addCustom(result.index, result.topics);
   if (result.problems.length) {
