@@ -35,40 +35,59 @@ export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
   return out;
 }
 
+/** Whether an ISO time is at or before `now`: canonical toISOString() text compares as text, anything else is parsed. */
+function dueBy(due: string, nowIso: string, now: number): boolean {
+  return due.length === nowIso.length && due.endsWith('Z') ? due <= nowIso : Date.parse(due) <= now;
+}
+
+/** The `k` items with the lowest score, lowest first: a full sort only when most of them are wanted. */
+export function lowest<T>(items: readonly T[], score: (x: T) => number, k: number): T[] {
+  const scores = Float64Array.from(items, score);
+  const order = Array.from(items.keys());
+  if (k * 4 >= items.length) return order.sort((a, b) => scores[a]! - scores[b]! || a - b).slice(0, k).map((i) => items[i]!);
+  // Keep the k best seen so far, sorted; most items lose to the current k-th and cost one comparison.
+  const best: number[] = [];
+  for (const i of order) {
+    if (best.length === k && scores[i]! >= scores[best[k - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && scores[best[at - 1]!]! > scores[i]!) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best.map((i) => items[i]!);
+}
+
 export function buildSession(input: SessionInput): CompiledQuestion[] {
   const { cards } = input;
   const now = input.now.getTime();
+  const nowIso = input.now.toISOString();
   // One pass over the scope: this runs over every card in a deck at the start of each session.
   const fresh: CompiledQuestion[] = [];
-  const dueScored: { q: CompiledQuestion; r: number }[] = [];
-  const later: { q: CompiledQuestion; due: number }[] = [];
+  const due: { q: CompiledQuestion; r: number }[] = [];
+  const later: { q: CompiledQuestion; due: string }[] = [];
   for (const q of input.questions) {
     const c = cards[q.cardId];
-    if (!c || c.state === 0) {
-      fresh.push(q);
-      continue;
-    }
-    const due = Date.parse(c.due);
-    if (due <= now) dueScored.push({ q, r: input.retrievability(c) });
-    else later.push({ q, due });
+    if (!c || c.state === 0) fresh.push(q);
+    else if (dueBy(c.due, nowIso, now)) due.push({ q, r: input.retrievability(c) });
+    else later.push({ q, due: c.due });
   }
   fresh.sort((a, b) => a.difficulty - b.difficulty);
-  const due = dueScored.sort((a, b) => a.r - b.r).map((x) => x.q);
   const cap = input.count;
   const limit = (n: number) => (cap === undefined ? Math.max(0, n) : cap);
+  const mostDue = (k: number) => lowest(due, (x) => x.r, k).map((x) => x.q);
 
   switch (input.mode) {
     case 'new':
       return fresh.slice(0, limit(input.newLeft));
     case 'due':
-      return due.slice(0, limit(input.reviewsLeft));
+      return mostDue(limit(input.reviewsLeft));
     case 'all': {
       // Practise ahead: everything in scope, soonest-due first, then what was never seen.
-      const all = [...due, ...later.sort((a, b) => a.due - b.due).map((x) => x.q), ...fresh];
+      const all = [...mostDue(due.length), ...lowest(later, (x) => Date.parse(x.due), later.length).map((x) => x.q), ...fresh];
       return cap === undefined ? all : all.slice(0, cap);
     }
     case 'default': {
-      const mixed = interleave(due.slice(0, Math.max(0, input.reviewsLeft)), fresh.slice(0, Math.max(0, input.newLeft)));
+      const mixed = interleave(mostDue(Math.max(0, input.reviewsLeft)), fresh.slice(0, Math.max(0, input.newLeft)));
       return cap === undefined ? mixed : mixed.slice(0, cap);
     }
   }

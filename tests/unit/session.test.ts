@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSession, interleave, requeuePosition, type SessionInput } from '../../src/quiz/session.js';
+import { buildSession, interleave, requeuePosition, type SessionInput, lowest } from '../../src/quiz/session.js';
 import { card, question } from '../helpers/fixtures.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -70,5 +70,14 @@ describe('requeuePosition', () => {
     expect(requeuePosition(card({ due: '2026-03-01T12:10:00Z', state: 1 }), now, 10)).toBe(3);
     expect(requeuePosition(card({ due: '2026-03-01T12:10:00Z', state: 1 }), now, 1)).toBe(1);
     expect(requeuePosition(card({ due: '2026-03-03T12:00:00Z' }), now, 10)).toBe(-1);
+  });
+});
+
+describe('lowest', () => {
+  const items = [5, 3, 9, 3, 1, 7, 3, 8, 2, 6, 4, 0, 9, 5, 3, 1, 2, 8, 7, 6].map((score, id) => ({ score, id }));
+  const bySort = (k: number) => [...items].sort((a, b) => a.score - b.score || a.id - b.id).slice(0, k);
+
+  it('returns the k lowest, lowest first, ties in input order, whether it sorts or selects', () => {
+    for (const k of [0, 1, 2, 3, 4, 5, 10, 20, 25]) expect(lowest(items, (x) => x.score, k)).toEqual(bySort(k));
   });
 });
