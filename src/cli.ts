@@ -85,6 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--data-dir <dir>', 'where progress is kept (default: $BACKEND_TUTOR_HOME or the platform data directory)')
     .option('--content <dir>', 'add a custom deck: a folder with content/ and questions/ (or set it once: config content-dir)')
     .option('--no-color', 'plain output, no colours')
+    .helpCommand(true)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
@@ -98,7 +99,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     await useCustomDeck(ctx, globals.content);
     code = await mod.run(ctx, args, opts);
   };
-  for (const spec of COMMANDS) addCommand(program, spec, run);
+  for (const spec of COMMANDS) {
+    const named = spec.namedOptions && argv.includes(spec.name) ? await spec.namedOptions() : [];
+    addCommand(program, named.length ? { ...spec, options: [...(spec.options ?? []), ...named] } : spec, run);
+  }
   program.action(async () => run(HOME, [], {}, program));
   program.addHelpText('after', `\nStart here:\n  $ backend-tutor study        read the next lesson, then answer its questions\n  $ backend-tutor quiz         review what is due\n  $ backend-tutor lab --list   run a mechanism and watch it\n`);
 

@@ -1,14 +1,18 @@
 /** The sorted command registry: one entry per file in this folder. */
-import { LABS, paramFlag } from '../labs/registry.js';
 import type { CommandSpec, OptionSpec } from './types.js';
 
-const labParams: OptionSpec[] = [];
-for (const lab of LABS) {
-  for (const p of lab.params ?? []) {
-    if (labParams.some((o) => o.flags.startsWith(`${paramFlag(p.name)} `))) continue;
-    // Bounds are checked per lab when it runs: two labs may share a name with different ranges.
-    labParams.push({ flags: `${paramFlag(p.name)} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, number: true });
+/** Every lab parameter as a flag of `lab`: loaded only when the command line names `lab` (it needs the registry). */
+async function labParamOptions(): Promise<OptionSpec[]> {
+  const { LABS, paramFlag } = await import('../labs/registry.js');
+  const options: OptionSpec[] = [];
+  for (const lab of LABS) {
+    for (const p of lab.params ?? []) {
+      if (options.some((o) => o.flags.startsWith(`${paramFlag(p.name)} `))) continue;
+      // Bounds are checked per lab when it runs: two labs may share a name with different ranges.
+      options.push({ flags: `${paramFlag(p.name)} <n>`, description: `${p.description} (lab ${lab.id}; default ${p.default})`, number: true });
+    }
   }
+  return options;
 }
 
 export const HOME: CommandSpec = {
@@ -74,8 +78,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--list', description: 'list the labs' },
       { flags: '--seed <n>', description: 'seed for the lab’s random traces (same seed, same run)', int: { min: 0, max: 2 ** 31 - 1 } },
       { flags: '--json', description: 'print the lab’s events as JSON lines (with --list: the lab list as JSON)' },
-      ...labParams,
     ],
+    namedOptions: labParamOptions,
     examples: ['backend-tutor lab --list', 'backend-tutor lab event-loop', 'backend-tutor lab token-bucket --capacity 5 --rate 2', 'backend-tutor lab thundering-herd --seed 7 --json'],
     load: () => import('./lab.js'),
   },

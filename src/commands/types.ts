@@ -22,5 +22,7 @@ export interface CommandSpec {
   readonly args?: string;
   readonly options?: readonly OptionSpec[];
   readonly examples: readonly string[];
+  /** More options, declared only when the command line names this command: their source is not loaded otherwise. */
+  readonly namedOptions?: () => Promise<readonly OptionSpec[]>;
   readonly load: () => Promise<CommandModule>;
 }
