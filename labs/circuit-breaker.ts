@@ -308,8 +308,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.takeaways([
     'Immediate retries multiply the load on a failing dependency by the attempt count, and nested layers multiply again.',
     'Backoff with full jitter spreads retries out; retries that land after recovery succeed, at the cost of latency.',
-    'A circuit breaker stops calling a dependency that keeps failing: requests fail fast, the dependency gets room to recover.',
-    'The breaker notices recovery only at its next trial call: the cooldown is the price of protection.',
+    'A circuit breaker stops calling a dependency that keeps failing: requests fail fast and it gets room to recover, but recovery is noticed only at the next trial call.',
     'Retry only idempotent calls, at one layer, with a cap; count 5xx and timeouts as failures, not 4xx.',
   ]);
 

@@ -206,8 +206,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'After each macrotask callback Node drains process.nextTick, then the promise microtask queue, then moves on.',
-    'Timers run in the timers phase, setImmediate in the check phase; from an I/O callback, setImmediate always comes first.',
-    'setTimeout(0) vs setImmediate from the main module is a race: never depend on it.',
+    'Timers run in the timers phase, setImmediate in the check phase: from an I/O callback setImmediate always comes first; from the main module, setTimeout(0) vs setImmediate is a race.',
     'ES module top-level code runs inside a promise job, so promises beat nextTick there.',
     'CPU work on the main thread delays everything: measured above as timer lateness.',
   ]);

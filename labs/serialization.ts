@@ -585,8 +585,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.takeaways([
     'JSON is text with six types: ids above 2^53 lose digits silently, Dates come back as strings, undefined/NaN/Map/Set are dropped or nulled, BigInt throws.',
     'Send 64-bit ids as strings (or a typed binary field), money as integer minor units or decimal strings, never floats; revive dates in one place.',
-    'A schema-driven binary format is smaller because keys are numbers and ints are varints; gzip closes much of the gap.',
-    'Speed depends on the runtime and the data (in Node, JSON.parse/stringify are native C++): measure before switching formats for speed.',
+    'A schema-driven binary format is smaller (numeric keys, varints; gzip closes much of the gap); its speed depends on the runtime and data (in Node, JSON is native C++): measure first.',
     'Ignore unknown fields in what you read from others; never reuse a field number or name.',
   ]);
 

@@ -435,8 +435,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'Retry transient failures with capped exponential backoff and full jitter: random(0, min(cap, base × 2^n)).',
-    'Classify errors: a permanent one (a malformed payload, a 404) goes straight to the dead-letter queue; only transient ones are retried.',
-    'Cap the attempts and keep a DLQ with the error and attempt count; alert when it is not empty.',
+    'Classify errors: a permanent one (a malformed payload, a 404) goes straight to the dead-letter queue; transient ones are retried up to a cap. Alert when the DLQ is not empty.',
     'Priorities decide which waiting job starts next; they never pre-empt a running job.',
     'Jobs that fail together retry together unless jitter separates them: the waves hit the dependency at its weakest.',
   ]);

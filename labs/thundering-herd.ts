@@ -264,10 +264,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'Cache-aside lets every concurrent miss hit the database: the herd is as large as the traffic during one rebuild.',
-    'Single-flight (a lock or an in-flight promise per key) turns N misses into one query; the others wait for it.',
+    'Single-flight (an in-flight promise per key) turns N misses into one query per process; across a cluster, a distributed lock (SET NX EX) makes it one overall.',
     'Stale-while-revalidate removes the wait as well: serve the old value, refresh once in the background.',
     'Jittered TTLs and probabilistic early expiration stop many keys, or one hot key, from expiring all at once.',
-    'In a cluster, single-flight per process still lets each instance query once; a distributed lock (SET NX EX) makes it one overall.',
   ]);
 
   return {

@@ -398,8 +398,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.takeaways([
     'Transform, then check: trim, normalise case, coerce form strings, apply defaults; never trim a password.',
     'Collect every independent field error in one response, but stop inside a field at its first failure.',
-    'Fail fast on the envelope: a body that does not parse is 400; well-formed but invalid is 422.',
-    'Send errors as application/problem+json with a pointer per field, so a client can highlight them.',
+    'Fail fast on the envelope (a body that does not parse is 400; well-formed but invalid is 422); send errors as problem+json with a pointer per field.',
     'Copy only allow-listed fields from the validated output into your models: never spread the body.',
   ]);
 

@@ -30,7 +30,11 @@ describe.each(LABS.map((l) => [l.id]))('lab %s', (id) => {
     expect(r.status, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ lab: id, type: 'result', seed: 1 });
-    expect(events.filter((e) => e.type === 'takeaways')).toHaveLength(1);
+    const takeaways = events.filter((e) => e.type === 'takeaways');
+    expect(takeaways).toHaveLength(1);
+    // The lab bar: two to four takeaways, each one line of prose.
+    expect(takeaways[0].lines.length).toBeGreaterThanOrEqual(2);
+    expect(takeaways[0].lines.length).toBeLessThanOrEqual(4);
     await new Promise((res) => setTimeout(res, 100));
     expect(survivors(marker)).toEqual([]);
   });
