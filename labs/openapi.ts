@@ -258,8 +258,6 @@ function jsonLines(value: unknown): string {
   return ['{', ...lines, '}'].join('\n');
 }
 
-const exchangeType = (e: { body: unknown; status: number }) => (e.status >= 400 ? 'application/problem+json' : 'application/json');
-
 /** A problem+json body laid out for an 80-column screen: one error per two lines. */
 function problemText(body: unknown): string {
   const b = body as { type: string; title: string; status: number; detail?: string; errors?: Record<string, LabValue>[] };
@@ -381,6 +379,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     readonly path: string;
     readonly status: number;
     readonly body: unknown;
+    /** The response's Content-Type, without parameters. */
+    readonly contentType: string;
     readonly allow: string | null;
     readonly contract: readonly Problem[];
   }
@@ -394,7 +394,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     const contract: Problem[] = [];
     if (!schema) contract.push({ in: 'body', pointer: '/', keyword: 'responses', detail: `no documented ${r.status} response with ${ct}` });
     else validate(doc, schema, parsed, '', 'body', contract);
-    const ex: Exchange = { label, method, path, status: r.status, body: parsed, allow: typeof r.headers.allow === 'string' ? r.headers.allow : null, contract };
+    const ex: Exchange = { label, method, path, status: r.status, body: parsed, contentType: ct, allow: typeof r.headers.allow === 'string' ? r.headers.allow : null, contract };
     exchanges.push(ex);
     return ex;
   };
@@ -443,11 +443,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const bad = await call('invalid body', 'POST', `/stores/${store}/orders`, badOrder);
   out.say('An order with several mistakes at once, and the answer:');
   out.code(`POST /stores/${store}/orders\n${jsonLines(badOrder).replace(/"x{13,}"/, (m) => `"${m.slice(1, 13)}…" (${m.length - 2} characters)`)}`);
-  out.code(`${bad.status} ${String(exchangeType(bad))}\n${problemText(bad.body)}`);
+  out.code(`${bad.status} ${bad.contentType}\n${problemText(bad.body)}`);
   const badErrors = ((bad.body as { errors?: { pointer?: string; keyword: string }[] }).errors ?? []).map((e) => ({ pointer: e.pointer ?? '', keyword: e.keyword }));
   out.step(
-    `${bad.status} application/problem+json with ${badErrors.length} errors, each with a JSON pointer`,
-    'The validator reports every problem, not only the first, so a client fixes them in one round. "#/items/1/quantity" is an RFC 6901 JSON pointer into the request body; additionalProperties: false is what turns the unknown "discount" into an error instead of silently ignoring it (or, worse, mass-assigning it).',
+    `${bad.status} ${bad.contentType} with ${badErrors.length} errors, each with a JSON pointer`,
+    'The validator reports every problem, not only the first, so a client fixes them in one round. "#/items/1/quantity" is an RFC 6901 JSON pointer into the request body, written as a URI fragment; additionalProperties: false is what turns the unknown "discount" into an error instead of silently ignoring it (or, worse, mass-assigning it). The format keyword is only an annotation in JSON Schema 2020-12 unless the validator turns format assertion on (Ajv: ajv-formats); this one does, so "ada@shop" fails.',
     { status: bad.status, errors: badErrors },
   );
 
@@ -467,10 +467,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     out.say(predicted === observed ? `You predicted ${choices[predicted]}: right.` : `You predicted ${choices[predicted]}; the server answered ${wrongMethod.status}.`);
   }
 
-  const firstError = (e: Exchange) => {
-    const errs = (e.body as { errors?: { pointer?: string; in?: string; parameter?: string; detail: string }[]; detail?: string }).errors;
-    return errs?.length ? errs.length : '-';
-  };
+  const problemCount = (e: Exchange) => (e.body as { errors?: unknown[] }).errors?.length || '-';
   const rows: (string | number)[][] = [['request', 'body', 'status', 'problems']];
   const bodies = new Map<Exchange, string>([
     [params1, 'valid'],
@@ -478,7 +475,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     [notJson, 'cut short'],
     [textBody, 'text/plain'],
   ]);
-  for (const e of [params1, params2, noBody, notJson, textBody, undocumented, wrongMethod]) rows.push([`${e.method} ${e.path}`, bodies.get(e) ?? '-', e.status, firstError(e)]);
+  for (const e of [params1, params2, noBody, notJson, textBody, undocumented, wrongMethod]) rows.push([`${e.method} ${e.path}`, bodies.get(e) ?? '-', e.status, problemCount(e)]);
   out.table(rows);
   const keywordsOf = (e: Exchange) => ((e.body as { errors?: { parameter?: string; keyword: string }[] }).errors ?? []).map((x) => `${x.parameter ?? '?'}: ${x.keyword}`);
   const detailOf = (e: Exchange) => ((e.body as { errors?: { detail: string }[] }).errors ?? []).map((x) => x.detail);
@@ -517,7 +514,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.step(
     `${broken.length} of ${exchanges.length} responses broke the contract${broken.length ? `: ${broken.map((b) => `${b.label}, ${b.contract.map((p) => `#${p.pointer} ${p.keyword}`).join(', ')}`).join('; ')}` : ''}`,
     (broken.length
-      ? `The status codes were documented ones, but ${broken.map((b) => b.label).join(', ')} lacked what the schema requires: every client generated from the document would break on it, and nothing on the server noticed. Validating responses in tests (or in staging) catches this drift between code and description.`
+      ? `${
+          broken.some((b) => b.contract.some((p) => p.keyword === 'responses'))
+            ? `${broken.map((b) => `"${b.label}"`).join(', ')} answered with a status or content type the document does not list`
+            : `The status codes were documented ones, but the body of ${broken.map((b) => `"${b.label}"`).join(', ')} did not match its schema`
+        }: clients generated from the document rely on what it promises, and nothing on the server noticed. Validating responses in tests (or in staging) catches this drift between code and description.`
       : 'Every response matched its documented schema.') +
       (errorsMatched ? ` All ${errorBodies.length} error bodies (4xx) matched the Problem schema.` : ''),
     { broken: broken.map((b) => ({ label: b.label, problems: b.contract.map((p) => ({ pointer: p.pointer, keyword: p.keyword })) })) },

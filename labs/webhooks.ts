@@ -50,7 +50,10 @@ export function verify(secret: string, header: string | undefined, raw: Buffer, 
   // timingSafeEqual takes as long whatever the first differing byte: no leak of how much of a guess was right.
   const match = v1s.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected));
   if (!match) return { ok: false, reason: 'signature mismatch' };
-  if (Math.abs(now - t) > toleranceS) return { ok: false, reason: `timestamp ${now - t} s old (tolerance ${toleranceS} s)` };
+  if (Math.abs(now - t) > toleranceS) {
+    const age = now > t ? `${now - t} s old` : `${t - now} s in the future`;
+    return { ok: false, reason: `timestamp ${age} (tolerance ${toleranceS} s)` };
+  }
   return { ok: true };
 }
 
@@ -64,6 +67,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const json = (res: ServerResponse, status: number, body: Record<string, string | number>) => {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -86,7 +90,18 @@ interface AttemptLog {
   /** Backoff ceiling and the jittered delay drawn before the next attempt (0 when none follows). */
   readonly ceilingMs: number;
   readonly delayMs: number;
+  /** The receiver's handler reached processing for this attempt before the sender got an answer or gave up. */
+  readonly handled: boolean;
 }
+
+/** Split a list of short words into lines of at most `width` characters (a table cell over several rows). */
+const wrapWords = (words: readonly string[], width: number): string[] =>
+  words.reduce<string[]>((lines, w) => {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + w.length <= width) lines[lines.length - 1] = `${last} ${w}`;
+    else lines.push(w);
+    return lines;
+  }, []);
 
 export async function run(ctx: LabContext): Promise<LabObservations> {
   const { out } = ctx;
@@ -108,7 +123,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   let now = EPOCH;
 
   // ---------------------------------------------------------------- the receiver
-  const processed = new Map<string, number>();
+  /** Event ids whose side effect ran: the dedup store. */
+  const processed = new Set<string>();
+  const processedCount = (id: string) => (processed.has(id) ? 1 : 0);
   /** Deliveries that passed verification and reached the dedup check, per event id. */
   const reachedProcessing = new Map<string, number>();
   const flakyPlan = new Map<string, readonly Failure[]>();
@@ -123,7 +140,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       if (res) json(res, 200, { result: 'duplicate', note: 'already processed' });
       return;
     }
-    processed.set(eventId, 1);
+    processed.add(eventId);
     if (res) json(res, 200, { result: 'processed' });
   };
   const server = await startServer(ctx, (req, res) => {
@@ -242,12 +259,12 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const forged = await deliver('/webhooks', ev1, forgedHeader);
   record('replay with t= set to now', forged);
   out.step(
-    `Byte-for-byte replay after 600 s: ${replay.status} ${replayVerdict}`,
+    `Replay after 600 s: ${replay.status} ${replayVerdict}`,
     `The signature is authentic, but t=${t1} is more than ${TOLERANCE_S} s from the receiver's clock. The tolerance bounds the replay window; within it, the event-id dedup below catches repeats.`,
     { case: 'replay', status: replay.status, verdict: replayVerdict },
   );
   if (predicted !== undefined) {
-    const observed = replay.status === 200 ? (replayVerdict === 'duplicate' ? 2 : 0) : 1;
+    const observed = replay.status === 200 ? (replayVerdict === 'duplicate' ? 2 : 0) : replayVerdict.startsWith('timestamp') ? 1 : -1;
     out.say(predicted === observed ? `You predicted "${choices[predicted]}": right.` : `You predicted "${choices[predicted]}"; the receiver answered ${replay.status}: ${replayVerdict}.`);
   }
   out.step(
@@ -260,8 +277,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   record('sender re-delivers event 1', redelivery);
   out.step(
     `Legitimate re-delivery of ${ev1.id}, freshly signed: ${redelivery.status} ${verdict(redelivery)}`,
-    `Senders deliver at least once, so the same event can arrive again (a retry after a lost response). The receiver keeps the ids it processed: ${ev1.id} reached the dedup check ${reachedProcessing.get(ev1.id) ?? 0} times and was processed ${times(processed.get(ev1.id) ?? 0)}. Answer 200 to a duplicate, or the sender retries forever.`,
-    { case: 'redelivery', status: redelivery.status, verdict: verdict(redelivery), processed: processed.get(ev1.id) ?? 0 },
+    `Senders deliver at least once, so the same event can arrive again (a retry after a lost response). The receiver keeps the ids it processed: ${ev1.id} reached the dedup check ${times(reachedProcessing.get(ev1.id) ?? 0)} and was processed ${times(processedCount(ev1.id))}. Answer 200 to a duplicate, or the sender keeps retrying it until it gives up.`,
+    { case: 'redelivery', status: redelivery.status, verdict: verdict(redelivery), processed: processedCount(ev1.id) },
   );
   out.table(rows);
 
@@ -287,51 +304,67 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   }
   events.forEach((e, i) => flakyPlan.set(e.id, plans[i]!));
   const delays = events.map(() => Array.from({ length: maxAttempts }, (_, r) => backoffDelay(r + 1, BACKOFF, ctx.rng)));
+  const failing = plans.filter((p) => p.length > 0).length;
   out.say(
-    `${eventCount} events go to a flaky receiver. Each attempt is a real POST; the receiver answers 500 (a dependency down, nothing done) or does the work but answers too late (the sender gives up after ${timeoutMs} ms of real time), on its first attempts for most events. The sender retries up to ${maxAttempts} attempts in all, waiting a random delay between 0 and min(6 h, 1 min × 2^(n−1)) before retry n (full jitter). The waits are on a virtual clock, one timeline per event, read by both sides.`,
+    `${count(eventCount, 'event')} ${eventCount === 1 ? 'goes' : 'go'} to a flaky receiver. Each attempt is a real POST. ${
+      failing ? `For ${failing} of ${count(eventCount, 'event')}` : 'For none of them'
+    } the receiver's first answers are failures, planned from the seed: 500 (a dependency down, nothing done), or no answer although the work was done (the sender gives up after ${timeoutMs} ms of real time). ${
+      maxAttempts > 1
+        ? `The sender makes up to ${count(maxAttempts, 'attempt')} in all, waiting a random delay between 0 and min(6 h, 1 min × 2^(n−1)) before retry n (full jitter). The waits are on a virtual clock, one timeline per event, read by both sides.`
+        : 'The sender makes a single attempt (maxAttempts = 1): no retries.'
+    }`,
   );
 
   // One event after another (each on its own virtual timeline), so the real timeouts are the only slow part.
   const deliverWithRetries = async (ev: WebhookEvent, e: number) => {
-      const attempts: AttemptLog[] = [];
-      let atMs = 0;
-      let outcome = 'gave up';
-      for (let n = 1; n <= maxAttempts; n++) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        const t = now + Math.floor(atMs / 1000);
-        eventClock.set(ev.id, t);
-        const header = signatureHeader(secret, t, ev.body);
-        const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
-        let result: string;
-        try {
-          const r = await deliver('/flaky', ev, header, AbortSignal.any([ctx.signal, timeout.signal]));
-          result = r.status === 200 ? `200 ${verdict(r)}` : String(r.status);
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          result = 'timeout';
-        } finally {
-          clearTimeout(timer);
-        }
-        const last = result.startsWith('200') || n === maxAttempts;
-        const ceilingMs = last ? 0 : backoffCeiling(n, BACKOFF);
-        const delayMs = last ? 0 : delays[e]![n - 1]!;
-        attempts.push({ attempt: n, atMs, result, ceilingMs, delayMs });
-        if (result.startsWith('200')) {
-          outcome = 'delivered';
-          break;
-        }
-        atMs += delayMs;
+    const attempts: AttemptLog[] = [];
+    let atMs = 0;
+    let outcome = 'gave up';
+    for (let n = 1; n <= maxAttempts; n++) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const t = now + Math.floor(atMs / 1000);
+      eventClock.set(ev.id, t);
+      const header = signatureHeader(secret, t, ev.body);
+      const reachedBefore = reachedProcessing.get(ev.id) ?? 0;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
+      let result: string;
+      try {
+        const r = await deliver('/flaky', ev, header, AbortSignal.any([ctx.signal, timeout.signal]));
+        result = r.status === 200 ? `200 ${verdict(r)}` : String(r.status);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        result = 'timeout';
+      } finally {
+        clearTimeout(timer);
       }
-      return { id: ev.id, plan: flakyPlan.get(ev.id)!, attempts, outcome, totalMs: attempts.at(-1)!.atMs };
+      // Read when the sender got its answer or gave up: did this attempt's work happen before that?
+      const handled = (reachedProcessing.get(ev.id) ?? 0) > reachedBefore;
+      const last = result.startsWith('200') || n === maxAttempts;
+      const ceilingMs = last ? 0 : backoffCeiling(n, BACKOFF);
+      const delayMs = last ? 0 : delays[e]![n - 1]!;
+      attempts.push({ attempt: n, atMs, result, ceilingMs, delayMs, handled });
+      if (result.startsWith('200')) {
+        outcome = 'delivered';
+        break;
+      }
+      atMs += delayMs;
+    }
+    return { id: ev.id, plan: flakyPlan.get(ev.id)!, attempts, outcome, totalMs: attempts.at(-1)!.atMs };
   };
   const results: Awaited<ReturnType<typeof deliverWithRetries>>[] = [];
   for (const [e, ev] of events.entries()) results.push(await deliverWithRetries(ev, e));
 
   const short = (r: string) => (r === '200 processed' ? '200' : r === '200 duplicate' ? '200 dup' : r === 'timeout' ? 't/o' : r);
+  // Up to 10 responses do not fit one 76-column row: the column wraps onto continuation rows.
+  const RESPONSES_WIDTH = 23;
   out.table([
     ['event', 'tries', 'responses', 'last try', 'outcome', 'processed'],
-    ...results.map((r) => [r.id, r.attempts.length, r.attempts.map((a) => short(a.result)).join(' '), `+${fmtDuration(r.totalMs)}`, r.outcome, processed.get(r.id) ?? 0]),
+    ...results.flatMap((r) =>
+      wrapWords(r.attempts.map((a) => short(a.result)), RESPONSES_WIDTH).map((line, i) =>
+        i === 0 ? [r.id, r.attempts.length, line, `+${fmtDuration(r.totalMs)}`, r.outcome, processedCount(r.id)] : ['', '', line, '', '', ''],
+      ),
+    ),
   ]);
   out.say('t/o: the sender timed out; 200 dup: answered 200 "duplicate" (already processed). "last try" is virtual time since the first attempt.');
 
@@ -345,25 +378,43 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   }
   const delivered = results.filter((r) => r.outcome === 'delivered').length;
   const gaveUp = results.filter((r) => r.outcome !== 'delivered');
-  const timeouts = results.reduce((a, r) => a + r.attempts.filter((x) => x.result === 'timeout').length, 0);
-  const totalAttempts = results.reduce((a, r) => a + r.attempts.length, 0);
-  const maxProcessed = Math.max(0, ...results.map((r) => processed.get(r.id) ?? 0));
+  const allAttempts = results.flatMap((r) => r.attempts);
+  const timeouts = allAttempts.filter((a) => a.result === 'timeout').length;
+  const timeoutsAfterWork = allAttempts.filter((a) => a.result === 'timeout' && a.handled).length;
+  const totalAttempts = allAttempts.length;
   const reached = results.reduce((a, r) => a + (reachedProcessing.get(r.id) ?? 0), 0);
-  const processedButGaveUp = gaveUp.filter((r) => (processed.get(r.id) ?? 0) > 0).map((r) => r.id);
-  const processedTotal = results.reduce((a, r) => a + (processed.get(r.id) ?? 0), 0);
+  const processedButGaveUp = gaveUp.filter((r) => processed.has(r.id)).map((r) => r.id);
+  const processedTotal = results.filter((r) => processed.has(r.id)).length;
+  const deduplicated = reached - processedTotal;
+  const longestWait = Math.max(...results.map((r) => r.totalMs));
   out.step(
-    `${delivered} of ${eventCount} delivered in ${totalAttempts} attempts; ${gaveUp.length} gave up after ${maxAttempts}`,
-    gaveUp.length
-      ? `An event that exhausts its attempts goes to a dead-letter list: alert, let the receiver's owner fix it, replay from a dashboard. Exponential backoff spaces the attempts out (here up to +${fmtDuration(Math.max(...results.map((r) => r.totalMs)))}) so a receiver that is down for a while is not hammered; jitter keeps many failed deliveries from retrying in lockstep.`
-      : 'Exponential backoff spaces the attempts out so a receiver that is down for a while is not hammered; jitter keeps many failed deliveries from retrying in lockstep.',
+    `${delivered} of ${eventCount} delivered in ${count(totalAttempts, 'attempt')}; ${gaveUp.length} gave up after ${count(maxAttempts, 'attempt')}`,
+    [
+      gaveUp.length ? "An event that exhausts its attempts goes to a dead-letter list: alert, let the receiver's owner fix it, replay from a dashboard." : '',
+      `Exponential backoff spaces the attempts out${longestWait ? ` (here up to +${fmtDuration(longestWait)})` : ''} so a receiver that is down for a while is not hammered; jitter keeps many failed deliveries from retrying in lockstep.`,
+    ]
+      .filter(Boolean)
+      .join(' '),
     { delivered, gaveUp: gaveUp.length, attempts: totalAttempts },
   );
+  const why = [
+    timeoutsAfterWork
+      ? `A timeout does not mean "not processed": in ${timeoutsAfterWork} of ${count(timeouts, 'timeout')} the receiver had already done the work when the sender gave up on the answer.`
+      : timeouts
+        ? 'None of the timed-out attempts had reached the handler when the sender gave up.'
+        : 'No attempt timed out in this run.',
+    deduplicated
+      ? `${deduplicated} deliver${deduplicated === 1 ? 'y' : 'ies'} of an event already processed reached the handler; deduplication by event id skipped ${deduplicated === 1 ? 'it' : 'them'}, so no event was processed twice. Without it, each would have been a double charge or a second email.`
+      : 'No event reached the handler twice, so deduplication had nothing to skip.',
+    processedButGaveUp.length
+      ? `${processedButGaveUp.join(', ')} gave up yet ${processedButGaveUp.length === 1 ? 'was' : 'were'} processed: the sender cannot tell, so receivers reconcile (list recent events from the sender's API).`
+      : '',
+    'Receivers should answer 2xx fast and do slow work from a queue.',
+  ];
   out.step(
-    `${timeouts} timeout${timeouts === 1 ? '' : 's'} (work done, answer lost); ${reached} reached processing, ${processedTotal} processed`,
-    `A timeout does not mean "not processed": the receiver did the work and the sender retried anyway. Deduplication by event id kept every event to at most ${maxProcessed} processing; without it, each timeout would have been a double charge or a second email.${
-      processedButGaveUp.length ? ` ${processedButGaveUp.join(', ')} gave up yet was processed: the sender cannot tell, so receivers reconcile (list recent events from the sender's API).` : ''
-    } Receivers should answer 2xx fast and do slow work from a queue.`,
-    { timeouts, reachedProcessing: reached, processed: processedTotal, maxProcessedPerEvent: maxProcessed },
+    `${count(timeouts, 'timeout')}, ${timeoutsAfterWork} with the work done; ${reached} reached the handler, ${processedTotal} processed`,
+    why.filter(Boolean).join(' '),
+    { timeouts, timeoutsAfterWork, reachedProcessing: reached, processed: processedTotal },
   );
 
   out.takeaways([
@@ -374,9 +425,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   ]);
 
   return {
-    secretPrefix: secret.slice(0, 6),
     signatures: part1.map((p) => ({ ...p })),
-    processedAfterRedelivery: processed.get(ev1.id) ?? 0,
+    processedAfterRedelivery: processedCount(ev1.id),
     retries: results.map((r) => ({
       id: r.id,
       plan: [...r.plan],
@@ -384,12 +434,13 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       results: r.attempts.map((a) => a.result),
       delaysMs: r.attempts.map((a) => a.delayMs),
       outcome: r.outcome,
-      processed: processed.get(r.id) ?? 0,
+      processed: processedCount(r.id),
       reachedProcessing: reachedProcessing.get(r.id) ?? 0,
     })),
     delivered,
     gaveUp: gaveUp.length,
     timeouts,
+    timeoutsAfterWork,
     maxAttempts,
   };
 }

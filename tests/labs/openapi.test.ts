@@ -7,6 +7,7 @@ describe('openapi lab', () => {
     const { obs, cap } = await run('openapi', 3, { noteMax: 40 });
     expect(obs.valid).toEqual({ status: 201, contractProblems: 0 });
     expect(obs.invalidBody.status).toBe(400);
+    expect(cap.events.some((e) => e.type === 'code' && e.text.startsWith('400 application/problem+json\n'))).toBe(true);
     expect(obs.invalidBody.errors).toEqual([
       { pointer: '#/email', keyword: 'format' },
       { pointer: '#/items/0/quantity', keyword: 'minimum' },
@@ -29,12 +30,14 @@ describe('openapi lab', () => {
     expect(cap.events.some((e) => e.type === 'code' && e.text.includes('additionalProperties: false'))).toBe(true);
   });
 
-  it('reads the document as data: a larger maxLength accepts the same note', async () => {
+  it('is deterministic per seed and enforces the maxLength the document says', async () => {
     const a = await run('openapi', 3, { noteMax: 40 });
     const b = await run('openapi', 3, { noteMax: 40 });
     expect(a.obs).toEqual(b.obs);
     const c = await run('openapi', 3, { noteMax: 120 });
-    // The invalid order's note is always noteMax + 5 characters: still exactly one maxLength problem on #/note.
+    // The invalid order's note is always noteMax + 5 characters: one maxLength problem on #/note, against 120.
     expect(c.obs.invalidBody.errors.filter((e: { pointer: string }) => e.pointer === '#/note')).toEqual([{ pointer: '#/note', keyword: 'maxLength' }]);
+    const answer = c.cap.events.find((e) => e.type === 'code' && e.text.startsWith('400 application/problem+json'));
+    expect(answer?.text).toContain('expected at most 120 characters, got 125');
   });
 });
