@@ -333,7 +333,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   ]);
 
   out.say(
-    `A small HTTP server runs in its own Node process (${script.split('/').pop()} in a temp dir, spawned with child_process). Each request to /work takes ${requestMs} ms. While ${plural(inFlight, 'request')} are in flight, the lab sends the process a real SIGTERM, as Kubernetes, systemd or docker stop do, and counts what the clients see.`,
+    `A small HTTP server runs in its own Node process (${script.split('/').pop()} in a temp dir, spawned with child_process). Each request to /work takes ${requestMs} ms. While ${plural(inFlight, 'request')} are in flight, the lab sends the process a real SIGTERM, as Kubernetes, systemd or docker stop do, and counts what the clients see. The timelines show when the lab (the parent process) saw each event, in ms after the SIGTERM: events from the server and from its clients arrive on different channels, so two within a few ms may show up out of order.`,
   );
 
   out.heading('1. No SIGTERM handler');
@@ -354,7 +354,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   );
   out.step(
     `A new connection afterwards: ${a.newConnection}`,
-    'Nothing listens on the port any more. A load balancer that still routes here turns this into errors until its health checks notice.',
+    a.newConnection === 'ECONNREFUSED'
+      ? 'Nothing listens on the port any more. A load balancer that still routes here turns this into errors until its health checks notice.'
+      : 'After the process died, nothing should listen on the port any more; this run saw something else.',
     { variant: 'no-handler', newConnection: a.newConnection },
   );
   if (guess !== undefined) {
@@ -371,12 +373,16 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.figure('requests failed', b.failed, errorText(b) || undefined);
   out.step(
     `Readiness probe after SIGTERM: ${b.readiness}`,
-    'The process still accepts connections but says it is not ready: the load balancer (or Kubernetes endpoints controller) stops sending new traffic. Only then does the handler stop accepting.',
+    b.readiness === 503
+      ? 'The process still accepts connections but says it is not ready, so a load balancer that health-checks it (an ALB target group, HAProxy) stops sending new traffic. (In Kubernetes the endpoint is marked not ready as soon as the pod is terminating, whatever the probe says.) Only after a 503 was served does this handler stop accepting.'
+      : 'The handler should answer 503 here while it still accepts connections; this run saw something else.',
     { variant: 'handler', readiness: b.readiness },
   );
   out.step(
     `After server.close(), a new connection: ${b.newConnection}`,
-    'close() closes the listening socket at once: new clients are refused (and go to another instance), while requests already accepted keep running.',
+    b.newConnection === 'ECONNREFUSED'
+      ? 'close() closes the listening socket at once: new clients are refused (and go to another instance), while requests already accepted keep running.'
+      : 'close() should close the listening socket at once, so that new clients are refused; this run saw something else.',
     { variant: 'handler', newConnection: b.newConnection },
   );
   const okTimes = b.timeline.filter((x) => x.who === 'client' && x.group?.startsWith('200')).map((x) => x.ms);
@@ -400,17 +406,18 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.say(`The same handler, ${plural(inFlight, 'normal request')} plus one stuck request (${stuckMs} ms, a hung downstream call). The drain waits at most ${deadlineMs} ms.`);
   const c = await shutdownPhase(ctx, bounded, 'deadline', true, inFlight, requestMs, stuckMs);
   out.table(timelineRows(c));
+  const firedAt = c.timeline.find((x) => x.who === 'server' && x.what.startsWith('deadline'))?.ms;
   out.step(
     `${c.completed} of ${c.inFlight} completed; ${exitText(c)} after ${c.exitMs} ms`,
     c.exitCode === 1
-      ? `The deadline fired at ${deadlineMs} ms, closed the remaining connections and exited with code 1: ${c.failed === 1 ? 'the stuck client' : `the ${c.failed} clients still waiting`} got ${Object.keys(c.errors).join(', ') || 'an error'}. Without a deadline the drain waits forever, until the orchestrator sends SIGKILL (Kubernetes: after terminationGracePeriodSeconds, 30 s by default). Keep the deadline below that.`
+      ? `The ${deadlineMs} ms deadline fired${firedAt === undefined ? '' : ` (seen at ${firedAt} ms)`}, closed the remaining connections and exited with code 1: ${c.failed === 1 ? 'the stuck client' : `the ${c.failed} clients still waiting`} got ${Object.keys(c.errors).join(', ') || 'an error'}. Without a deadline the drain waits forever, until the orchestrator sends SIGKILL (Kubernetes: after terminationGracePeriodSeconds, 30 s by default). Keep the deadline below that.`
       : 'The process ended without the deadline firing.',
     { variant: 'deadline', completed: c.completed, failed: c.failed, errors: { ...c.errors }, exitCode: c.exitCode, exitMs: c.exitMs },
   );
 
   out.heading('Side by side');
   out.table([
-    ['variant', 'completed', 'failed', 'new conn.', 'exit', 'ms'],
+    ['variant', 'completed', 'failed', 'new conn.', 'exit', 'exit after ms'],
     ...[a, b, c].map((r) => [r.variant, `${r.completed}/${r.inFlight}`, r.failed, r.newConnection, r.exitSignal ?? `code ${r.exitCode}`, r.exitMs]),
   ]);
 

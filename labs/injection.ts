@@ -14,6 +14,7 @@ import { openSqlite, type Sqlite } from '../src/labs/sqlite.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const rowCount = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
 
 interface Attempt {
   readonly id: string;
@@ -143,10 +144,13 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   // --- 1. SQL injection ------------------------------------------------------------------------------------
   out.heading('1. SQL injection: concatenated vs bound parameters');
   const normal = bad.search('cables');
-  out.step(`A normal search for "cables" returns ${normal.rows.length} rows either way`, 'Both versions answer honest input identically; the difference only shows with hostile input.', {
-    concat: normal.rows.length,
-    bound: good.search('cables').length,
-  });
+  const normalBound = good.search('cables').length;
+  const same = normal.rows.length === normalBound;
+  out.step(
+    same ? `A normal search for "cables" returns ${normal.rows.length} rows either way` : `A normal search for "cables": ${normal.rows.length} rows concatenated, ${normalBound} bound`,
+    same ? 'Both versions answer honest input identically; the difference only shows with hostile input.' : 'The two versions should agree on honest input; here they did not.',
+    { concat: normal.rows.length, bound: normalBound },
+  );
 
   let predictedLogin: number | undefined;
   const orPayload = "' OR '1'='1' --";
@@ -163,8 +167,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       label: "' OR '1'='1' --",
       input: `username ${orPayload}`,
       concatSql: c.sql,
-      concat: `${c.rows.length} rows, in as ${c.rows[0]?.username ?? '-'}`,
-      bound: `${b.length} rows`,
+      concat: `${rowCount(c.rows.length)}, in as ${c.rows[0]?.username ?? '-'}`,
+      bound: rowCount(b.length),
       concatRows: c.rows.length,
       boundRows: b.length,
       exploited: c.rows.length > 0,
@@ -180,8 +184,8 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       label: "alice' --",
       input: `username ${payload}`,
       concatSql: c.sql,
-      concat: `${c.rows.length} row, in as ${c.rows[0]?.username ?? '-'} (${c.rows[0]?.role ?? '-'})`,
-      bound: `${b.length} rows`,
+      concat: `${rowCount(c.rows.length)}, in as ${c.rows[0]?.username ?? '-'} (${c.rows[0]?.role ?? '-'})`,
+      bound: rowCount(b.length),
       concatRows: c.rows.length,
       boundRows: b.length,
       exploited: c.rows.some((r) => r.username === 'alice'),
@@ -199,7 +203,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       input: `search ${payload}`,
       concatSql: c.sql,
       concat: `${leaked} users + hashes`,
-      bound: `${b.length} rows`,
+      bound: rowCount(b.length),
       concatRows: leaked,
       boundRows: b.filter((r) => names.includes(r.name)).length,
       exploited: leaked > 0,
@@ -221,7 +225,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       input: `username ${payload}`,
       concatSql: c.sql,
       concat: `mallory: ${before} → ${afterConcat}`,
-      bound: stored.endsWith(payload) ? 'logged as text' : `mallory: ${afterBound}`,
+      bound: afterBound !== 'admin' && stored.endsWith(payload) ? 'logged as text' : `mallory: ${afterBound}`,
       concatRows: afterConcat === 'admin' ? 1 : 0,
       boundRows: afterBound === 'admin' ? 1 : 0,
       exploited: afterConcat === 'admin',
@@ -258,7 +262,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const viaSelect = role('mallory');
   out.step(
     `Stacked: the audit INSERT made mallory ${stacked.exploited ? 'admin' : 'nothing new'}; the SELECT left her ${viaSelect}`,
-    `Whether a second statement runs depends on the API: the audit log used the multi-statement call (sqlite3_exec, like PHP's multi_query or node-postgres without parameters), while the SELECT went through prepare(), which compiles only the first statement${selectError ? ` (it failed: ${selectError})` : ' and silently ignored the rest'}. Bound parameters are the fix for both; the API difference is luck, not a defence.`,
+    `Whether a second statement runs depends on the API: the audit log used the multi-statement call (sqlite3_exec, like PHP's multi_query or node-postgres without parameters), while the SELECT went through prepare(), which compiles only the first statement${selectError ? ` (it failed: ${selectError})` : viaSelect === 'admin' ? ', yet mallory still became admin' : ' and silently ignored the rest'}. Bound parameters are the fix for both; the API difference is luck, not a defence.`,
     { viaAudit: stacked.exploited, viaSelectRole: viaSelect, selectError },
   );
 
@@ -307,7 +311,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const intact = stored.filter((s, i) => s.author === submitted[i]?.author && s.website === submitted[i]?.website && s.body === submitted[i]?.body).length;
   out.step(
     `${submitted.length} comments POSTed (${statuses.join(', ')}); ${intact} stored byte for byte`,
-    'The INSERT used bound parameters, so none of this was SQL injection, and the payloads sit in the database unchanged, as they should: the database stores text. Whether they become code is decided when the text is put into HTML.',
+    `The INSERT used bound parameters, so none of this was SQL injection${intact === submitted.length ? ', and the payloads sit in the database unchanged, as they should: the database stores text' : ''}. Whether they become code is decided when the text is put into HTML.`,
     { statuses, stored: stored.length, intact },
   );
 
@@ -363,12 +367,23 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const raw = pages[0]!;
   const rawCsp = pages[1]!;
   const escaped = pages[2]!;
-  if (predictedXss !== undefined) out.say((predictedXss === 1) === raw.runs > 0 ? 'Your prediction matched the served page.' : `The unescaped page carries ${raw.runs} payloads a browser would run.`);
+  if (predictedXss !== undefined) {
+    out.say(
+      (predictedXss === 1) === raw.runs > 0
+        ? 'Your prediction matched the served page.'
+        : `The unescaped page carries ${raw.runs} executable ${raw.runs === 1 ? 'payload' : 'payloads'} that no policy blocks.`,
+    );
+  }
+  // Which context each payload broke, read from what the scan found on the unescaped page.
+  const broke = [
+    (raw.kinds.script ?? 0) > (raw.breakout ? 1 : 0) || raw.snippets.some((s) => /^onerror/i.test(s)) ? 'markup in HTML text' : '',
+    raw.snippets.some((s) => /^onmouseover/i.test(s)) ? 'a quote that closed the title attribute and added a handler' : '',
+    raw.kinds['javascript-url'] ? 'a javascript: URL in href' : '',
+    raw.breakout ? "a '</script>' inside the JSON that closed the page's own script early, so the <script> after it became real" : '',
+  ].filter(Boolean);
   out.step(
     `Unescaped: ${raw.injected} injected (${Object.entries(raw.kinds).map(([k, v]) => `${v} ${k}`).join(', ')})`,
-    raw.injected === 0
-      ? 'Nothing executable came through.'
-      : `Each context broke its own way: markup in HTML text, a quote that closed the title attribute and added a handler, a javascript: URL in href${raw.breakout ? ", and a '</script>' inside the JSON that closed the page's own script early, so the <script> after it became real" : ''}.`,
+    raw.injected === 0 ? 'Nothing executable came through.' : `Each context broke its own way: ${broke.slice(0, -1).join(', ')}${broke.length > 1 ? ', and ' : ''}${broke.at(-1) ?? ''}.`,
     { ...raw, snippets: [...raw.snippets] },
   );
   out.step(
@@ -382,9 +397,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     { ...rawCsp, snippets: [...rawCsp.snippets] },
   );
 
+  const attackName: Readonly<Record<string, string>> = { 'or-true': 'OR-true', 'comment-out': 'comment-out', union: 'UNION', stacked: 'stacked statements' };
+  const worked = attempts.filter((a) => a.exploited).map((a) => attackName[a.id] ?? a.id);
   out.takeaways([
-    'Concatenating input into SQL lets a quote end the literal: OR-true, comment-out, UNION and stacked statements all worked here.',
-    'Bound parameters send the SQL and the values separately; the same payloads matched nothing and were stored as text.',
+    `Concatenating input into SQL lets a quote end the literal: ${worked.length ? `${worked.slice(0, -1).join(', ')}${worked.length > 1 ? ' and ' : ''}${worked.at(-1)} ${worked.length === 1 ? 'was' : 'were'} exploited here (${worked.length} of ${attempts.length})` : `none of the ${attempts.length} attacks worked in this run`}.`,
+    `Bound parameters send the SQL and the values separately; ${exploitedBound === 0 ? 'the same payloads matched nothing and were stored as text' : `yet ${exploitedBound} of the payloads got through here`}.`,
     'Parameters protect the SQL, not the HTML: escape on output, for the context (text, attribute, URL, script), with a template engine that does it by default.',
     "Add a nonce-based Content-Security-Policy as defence in depth, so one missed escape does not run the attacker's script.",
   ]);

@@ -273,19 +273,19 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const sameTrace = receivedIds.every((id) => id === traceId);
   const parentIds = world.received.map((r) => TRACEPARENT.exec(r.traceparent ?? '')?.[2] ?? '');
   out.step(
-    sameTrace ? 'Same trace id on every hop; a different parent id on each' : 'The trace id changed between hops',
+    `${sameTrace ? 'Same trace id on every hop' : 'The trace id changed between hops'}; ${new Set(parentIds).size} distinct parent ${new Set(parentIds).size === 1 ? 'id' : 'ids'} for ${parentIds.length} hops`,
     'Version 00, the trace id (16 bytes), the caller’s span id (8 bytes), flags 01 = sampled. The gateway injects the id of the client span it opened for that call, so each callee knows exactly which call it serves.',
     { sameTrace, distinctParents: new Set(parentIds).size },
   );
 
-  out.say(`The log lines of all four services, found by searching for trace_id ${traceId.slice(0, 8)}… (long lines wrapped):`);
+  out.say('Every log line the four services wrote while serving it (long lines wrapped):');
   const logs = [...world.logs];
   out.code(logs.map((l) => wrapJson(l, 72)).join('\n'));
   const logTraceIds = logs.map((l) => (JSON.parse(l) as { trace_id: string | null }).trace_id);
   const logServices = [...new Set(logs.map((l) => (JSON.parse(l) as { svc: string }).svc))];
   out.step(
     `${logs.length} log lines from ${logServices.length} services, ${logTraceIds.filter((id) => id === traceId).length} with this trace id`,
-    'No handler passes the id to the logger: each service keeps the current span in AsyncLocalStorage and the logger reads it. Stored centrally, one search returns the whole request.',
+    `No handler passes the id to the logger: each service keeps the current span in AsyncLocalStorage and the logger reads it. Stored centrally, one search for trace_id ${traceId.slice(0, 8)}… returns the whole request.`,
     { lines: logs.length, services: logServices, withTraceId: logTraceIds.filter((id) => id === traceId).length },
   );
 
@@ -318,7 +318,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const sumChildren = [cAuth, cDb, cPricing].reduce((a, s) => a + (s.end - s.start), 0);
   out.step(
     parallel ? 'db and pricing overlap: the parallel calls share the same time span' : 'db and pricing did not overlap',
-    `The three calls add up to ${sumChildren.toFixed(1)} ms but the request took ${total.toFixed(1)} ms: parallel branches cost only the slower one. The critical path is auth + the slower of db and pricing.`,
+    `The three calls add up to ${sumChildren.toFixed(1)} ms and the request took ${total.toFixed(1)} ms: parallel branches cost only the slower one, so the critical path is auth + the slower of db and pricing, not the sum.`,
     { parallel, sumOfCallsMs: ms1(sumChildren), totalMs: ms1(total) },
   );
   const gaps = (['db', 'pricing'] as const).map((svc) => {
@@ -337,7 +337,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.heading(`3. ${requests} requests: percentiles against the mean`);
   out.say(
-    `Now ${requests} requests, ${concurrency} at a time. Each service's delay is seeded from the trace id: db takes ${LATENCY.db.lo}–${LATENCY.db.hi} ms but ${LATENCY.db.slowP * 100}% of calls hit a ${LATENCY.db.slowWhy} (+${LATENCY.db.slowLo}–${LATENCY.db.slowHi} ms); pricing ${LATENCY.pricing.lo}–${LATENCY.pricing.hi} ms with ${LATENCY.pricing.slowP * 100}% cold-cache calls (+${LATENCY.pricing.slowLo}–${LATENCY.pricing.slowHi} ms). The load generator starts each trace, as an edge proxy would.`,
+    `Now ${requests} requests, ${concurrency} at a time. Each service's delay is seeded from the trace id: db takes ${LATENCY.db.lo}–${LATENCY.db.hi} ms, and each call has a ${LATENCY.db.slowP * 100}% chance of a ${LATENCY.db.slowWhy} (+${LATENCY.db.slowLo}–${LATENCY.db.slowHi} ms); pricing ${LATENCY.pricing.lo}–${LATENCY.pricing.hi} ms, with a ${LATENCY.pricing.slowP * 100}% chance of a ${LATENCY.pricing.slowWhy} (+${LATENCY.pricing.slowLo}–${LATENCY.pricing.slowHi} ms). The load generator starts each trace, as an edge proxy would.`,
   );
   let guessRatio: number | undefined;
   const ratioChoices = ['about the same as the mean', 'about twice the mean', 'four times the mean or more'];
@@ -374,7 +374,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const seededStats = stats(seeded);
   out.table([['statistic', 'measured ms', 'seeded delays ms'], ...names.map((n, i) => [n, [mean, p50, p95, p99, max][i]!.toFixed(1), seededStats[i]!.toFixed(1)])]);
   out.say(
-    `"Seeded delays" is what the services slept (auth + the slower of db and pricing); the measured time adds the HTTP hops and this machine's scheduling: ${(p50 - seededStats[1]!).toFixed(1)} ms at the median.`,
+    `"Seeded delays" is what the services slept (auth + the slower of db and pricing); the measured time adds the HTTP hops and this machine's scheduling: the measured median is ${(p50 - seededStats[1]!).toFixed(1)} ms above the seeded one.`,
   );
   const edges = [10, 20, 40, 80, 160, 320];
   const label = (i: number) => (i === 0 ? `< ${edges[0]} ms` : i === edges.length ? `≥ ${edges.at(-1)} ms` : `${edges[i - 1]}–${edges[i]} ms`);
@@ -392,17 +392,20 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   out.step(
     `mean ${mean.toFixed(1)} ms, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (${ratio.toFixed(1)}× the mean)`,
     slow.length
-      ? `${slow.length} of ${requests} requests (${((slow.length / requests) * 100).toFixed(1)}%) hit a slow dependency and took ${Math.min(...slowMs).toFixed(0)}–${Math.max(...slowMs).toFixed(0)} ms. They raise the mean by only ${(mean - fastMean).toFixed(1)} ms (${fastMean.toFixed(1)} ms without them): the mean spreads the tail thinly over everyone, and nothing in it says that someone waited ${max.toFixed(0)} ms.`
+      ? `${slow.length} of ${requests} requests (${((slow.length / requests) * 100).toFixed(1)}%) hit a slow dependency and took ${Math.min(...slowMs).toFixed(0)}–${Math.max(...slowMs).toFixed(0)} ms. They move the mean by ${(mean - fastMean).toFixed(1)} ms (${fastMean.toFixed(1)} ms without them): the mean spreads their wait over everyone, and nothing in it says that someone waited ${max.toFixed(0)} ms.`
       : `No request hit a slow dependency with this seed, so the spread is the machine's own; ${aboveMean} requests were above the mean.`,
     { mean: ms1(mean), p50: ms1(p50), p95: ms1(p95), p99: ms1(p99), max: ms1(max), slowRequests: slow.length },
   );
+  // The tail: every request at least as slow as the fastest one that hit a slow dependency. On a busy machine
+  // it also holds requests that only waited for the CPU.
   const tailMin = slowMs.length ? Math.min(...slowMs) : Number.POSITIVE_INFINITY;
+  const inTail = latency.filter((v) => v >= tailMin).length;
   const showsTail = (v: number) => (v >= tailMin ? 'is inside the tail' : 'is below the tail');
   if (slow.length)
     out.step(
       `p95 ${showsTail(p95)}, p99 ${showsTail(p99)}`,
-      `A percentile sees the tail only if the tail holds more than (100 − p)% of requests; here ${((slow.length / requests) * 100).toFixed(1)}% did. Track several (p50, p95, p99) and the max, never the mean alone.`,
-      { p95InTail: p95 >= tailMin, p99InTail: p99 >= tailMin },
+      `A percentile sees the tail only if the tail holds more than (100 − p)% of requests. Here ${inTail} of ${requests} (${((inTail / requests) * 100).toFixed(1)}%) took ${tailMin.toFixed(0)} ms or more: ${slow.length} with a slow dependency${inTail > slow.length ? `, ${inTail - slow.length} slowed by this machine alone` : ''}. Track several (p50, p95, p99) and the max, never the mean alone.`,
+      { p95InTail: p95 >= tailMin, p99InTail: p99 >= tailMin, inTail },
     );
   if (guessRatio !== undefined) {
     const actual = ratio < 1.5 ? 0 : ratio < 4 ? 1 : 2;
@@ -428,10 +431,13 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     { culprits, slowest: slowest.length },
   );
   const counts = [...world.logsPerTrace.values()];
+  // Five lines per request: two from the gateway, one from each downstream service.
   const allFive = counts.filter((c) => c === 5).length;
   out.step(
     `${counts.reduce((a, b) => a + b, 0)} log lines group into ${world.logsPerTrace.size} trace ids, ${allFive} with all 5 lines`,
-    'Grouping the load phase’s log lines by trace_id gives one group per request, each with the lines of all four services.',
+    allFive === requests && world.logsPerTrace.size === requests
+      ? 'Grouping the load phase’s log lines by trace_id gives one group per request, each with the lines of all four services.'
+      : `Grouping by trace_id should give one complete group per request (${requests}); here it did not.`,
     { logLines: counts.reduce((a, b) => a + b, 0), traces: world.logsPerTrace.size, complete: allFive },
   );
 

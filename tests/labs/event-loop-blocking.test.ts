@@ -9,13 +9,16 @@ describe('event-loop-blocking lab', () => {
     const { main, worker } = obs;
     expect(obs.sameSummary).toBe(true);
     expect(obs.summary.orders).toBe(60_000);
-    // On the main thread: pings sent during the computation waited for most of it, and the loop monitor saw it.
+    // On the main thread: no ping sent during the computation could be answered before it ended, so the first
+    // of them waited for most of it, and the loop monitor saw the same stall.
     expect(main.pingsDuring).toBeGreaterThan(0);
+    expect(main.answeredDuring).toBe(0);
     expect(main.duringMaxMs).toBeGreaterThanOrEqual(main.computeMs * 0.5);
     expect(main.eldMax).toBeGreaterThanOrEqual(main.computeMs * 0.5);
-    // In a worker: the main loop kept answering while the same work ran.
+    // In a worker: the main loop kept answering while the same work ran (a count, not a latency comparison,
+    // so a busy machine cannot flip it).
     expect(worker.pingsDuring).toBeGreaterThan(0);
-    expect(worker.duringMaxMs).toBeLessThan(main.duringMaxMs / 2);
+    expect(worker.answeredDuring).toBeGreaterThan(0);
   }, 30_000);
 
   it('is deterministic under --seed: the same export, the same answer', async () => {
