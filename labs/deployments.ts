@@ -5,8 +5,7 @@
  * status. Then a bad v2 that never passes its readiness check, deployed each way.
  */
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startServer } from '../src/labs/http-harness.js';
+import { listenLocal, startServer } from '../src/labs/http-harness.js';
 import { sendRequest } from '../src/labs/http-wire-client.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
@@ -34,6 +33,8 @@ interface Fleet {
 }
 
 interface Sample {
+  /** When the client sent the request and when the answer arrived, in ms since traffic started. */
+  readonly sent: number;
   readonly at: number;
   readonly status: number;
   readonly version: string;
@@ -44,6 +45,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * One app instance: boots (not listening), then listens and answers 503 until its startup work is done (a bad build never finishes),
  * serves GET /ready for the readiness check, and stops gracefully (finishes what it has, accepts nothing new).
+ * `ready` means warmed up; a stopping instance fails /ready but still answers requests it already accepted.
  */
 async function startInstance(ctx: LabContext, fleet: Fleet, id: string, version: Version, bootMs: number, startupMs: number, bad: boolean): Promise<Instance> {
   // The process boots before it can listen at all.
@@ -52,7 +54,8 @@ async function startInstance(ctx: LabContext, fleet: Fleet, id: string, version:
   let readyTimer: NodeJS.Timeout | undefined;
   const server: Server = createServer((req, res) => {
     if (req.url === '/ready') {
-      res.writeHead(inst.ready ? 200 : 503, { 'x-version': version }).end(inst.ready ? 'ready\n' : 'not ready\n');
+      const ok = inst.ready && !inst.stopped;
+      res.writeHead(ok ? 200 : 503, { 'x-version': version }).end(ok ? 'ready\n' : 'not ready\n');
       return;
     }
     if (!inst.ready) {
@@ -74,7 +77,6 @@ async function startInstance(ctx: LabContext, fleet: Fleet, id: string, version:
       clearTimeout(readyTimer);
       if (!closed) {
         inst.stopped = true;
-        inst.ready = false;
         fleet.onChange();
         closed = new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -84,15 +86,7 @@ async function startInstance(ctx: LabContext, fleet: Fleet, id: string, version:
       return closed;
     },
   };
-  ctx.defer(() => {
-    server.closeAllConnections();
-    return inst.stop();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  (inst as { port: number }).port = (server.address() as AddressInfo).port;
+  (inst as { port: number }).port = await listenLocal(ctx, server, () => clearTimeout(readyTimer));
   if (!bad)
     readyTimer = setTimeout(() => {
       inst.ready = true;
@@ -129,6 +123,8 @@ interface RunResult {
   readonly maxCapacity: number;
   /** From the first v2 response to the last v1 response (0 if they never overlapped). */
   readonly mixedMs: number;
+  /** v2 answers to requests sent after the blue-green switch back (null without a rollback). */
+  readonly v2AfterRollback: number | null;
   readonly deployMs: number;
   readonly longestGapMs: number;
   /** What the deployer concluded. */
@@ -168,12 +164,13 @@ async function deployment(ctx: LabContext, lbPort: number, fleet: Fleet, s: Setu
   const t0 = performance.now();
   const client = async () => {
     while (trafficOn && !ctx.signal.aborted) {
+      const sent = performance.now() - t0;
       try {
         const r = await sendRequest(ctx, lbPort, { path: '/' });
-        samples.push({ at: performance.now() - t0, status: r.status, version: String(r.headers['x-version'] ?? '-') });
+        samples.push({ sent, at: performance.now() - t0, status: r.status, version: String(r.headers['x-version'] ?? '-') });
       } catch {
         if (ctx.signal.aborted) return;
-        samples.push({ at: performance.now() - t0, status: 0, version: '-' });
+        samples.push({ sent, at: performance.now() - t0, status: 0, version: '-' });
       }
       await sleep(3);
     }
@@ -185,6 +182,7 @@ async function deployment(ctx: LabContext, lbPort: number, fleet: Fleet, s: Setu
   tracking = true;
   let outcome = '';
   let rollbackMs: number | null = null;
+  let v2AfterRollback: number | null = null;
   let rbStart = Infinity;
   const green: Instance[] = [];
   const mark = () => fleet.onChange();
@@ -245,6 +243,8 @@ async function deployment(ctx: LabContext, lbPort: number, fleet: Fleet, s: Setu
     await sleep(60);
     const lastV2 = Math.max(rbStart, ...samples.filter((x) => x.version === 'v2').map((x) => x.at));
     rollbackMs = Math.round((lastV2 - rbStart) * 10) / 10;
+    // The balancer runs in this process: a request sent after the assignment can only be routed to blue.
+    v2AfterRollback = samples.filter((x) => x.sent > rbStart && x.version === 'v2').length;
   }
   trafficOn = false;
   await clients;
@@ -286,6 +286,7 @@ async function deployment(ctx: LabContext, lbPort: number, fleet: Fleet, s: Setu
     outcome,
     servingAfter,
     rollbackMs,
+    v2AfterRollback,
   };
 }
 
@@ -300,7 +301,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   };
   const n = setup.instances;
   out.say(
-    `${n} instances of an app, each a real HTTP server on 127.0.0.1, behind a round-robin load balancer (also real). Three clients send requests through it all the time. A new instance boots for about ${setup.bootMs} ms (not listening yet), then warms up for about ${setup.startupMs} ms (seeded ±25%), answering 503 and failing its /ready check until it is done. Every response carries X-Version.`,
+    `${n} instances of an app, each a real HTTP server on 127.0.0.1, behind a round-robin load balancer (also real). Three clients send requests through it all the time. A new instance boots for about ${setup.bootMs} ms (not listening yet), then warms up for about ${setup.startupMs} ms (each seeded ±25%), answering 503 and failing its /ready check until it is done. Every response carries X-Version. A rollout's responses are counted from its start until traffic stops, 60 ms after it ends (blue-green: after the rollback).`,
   );
 
   const fleet: Fleet = { pool: [], rr: 0, onChange: () => undefined };
@@ -341,11 +342,11 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     'big-bang': ['Big-bang: stop all v1, start all v2', ''],
     rolling: [
       `Rolling: ${setup.maxUnavailable} at a time, readiness-gated`,
-      `Each batch is taken out of the balancer first, drained, stopped and replaced; the new instance goes back in only after /ready says 200. Capacity dips by ${setup.maxUnavailable}, and both versions answer while it rolls.`,
+      'Each batch is taken out of the balancer first, drained, stopped and replaced; the new instance goes back in only after /ready says 200.',
     ],
     'blue-green': [
       'Blue-green: full v2 set, then one switch',
-      'Green starts next to blue and is checked while blue serves everything; then the balancer is switched in one assignment. Blue stays up until the switch (twice the instances for a while), so versions overlap only by requests in flight.',
+      'Green starts next to blue and is checked while blue serves everything; then the balancer is switched in one assignment, so versions overlap only by requests in flight. Blue stays up (twice the instances for a while) for a rollback.',
     ],
   };
   const good: RunResult[] = [];
@@ -357,18 +358,27 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     out.figure('responses during rollout', statuses);
     out.figure('served by', Object.entries(r.byVersion).map(([k, v]) => `${k} ${v}`).join(', ') || 'nobody');
     out.figure('ready instances in pool', `min ${r.minCapacity}, max ${r.maxCapacity}`);
+    const [e502, e503] = [r.byStatus['502'] ?? 0, r.byStatus['503'] ?? 0];
     const why =
       strategy === 'big-bang'
-        ? `${r.byStatus['502'] ?? 0} × 502: the balancer still sent to stopped instances while the new ones booted (connection refused). ${r.byStatus['503'] ?? 0} × 503: new instances still warming up, since nothing checked readiness. No answer for ${r.longestGapMs} ms at a stretch.`
-        : notes[strategy][1];
+        ? [
+            e502 ? `${e502} × 502: the balancer still sent to stopped instances while the new ones booted (connection refused).` : '',
+            e503 ? `${e503} × 503: new instances still warming up, since nothing checked readiness.` : '',
+            `No successful answer for ${r.longestGapMs} ms at a stretch.`,
+          ]
+            .filter(Boolean)
+            .join(' ')
+        : strategy === 'rolling'
+          ? `${notes.rolling[1]} Ready capacity went down to ${r.minCapacity} of ${n}; ${r.mixedMs > 0 ? 'both versions answered while it rolled' : 'no v1 answer came after the first v2 one'}.`
+          : notes[strategy][1];
     out.step(`${r.failed} failed of ${r.requests}; mixed versions for ${r.mixedMs} ms; rollout ${r.deployMs} ms`, why, { ...r });
     if (r.outcome.startsWith('halted') || r.outcome === 'never switched')
       out.say(`The deployer gave up (${r.outcome}): the ${setup.readinessTimeoutMs} ms readiness timeout was shorter than this good v2 needed to warm up.`);
     if (r.rollbackMs !== null)
       out.step(
         r.rollbackMs > 0 ? `Rollback: the last v2 answer came ${r.rollbackMs} ms after the switch back` : 'Rollback: no v2 answer at all after the switch back',
-        'Blue was kept running, so rolling back is the same one assignment: only requests already in flight finish on green. A rolling rollback is another full rolling update.',
-        { rollbackMs: r.rollbackMs },
+        `Blue was kept running, so rolling back is the same one assignment: ${r.v2AfterRollback === 0 ? `no request sent after it reached green${r.rollbackMs > 0 ? ', only those already in flight finished there' : ''}` : `yet ${r.v2AfterRollback} request${r.v2AfterRollback === 1 ? '' : 's'} sent after it reached green`}. A rolling rollback is another full rolling update.`,
+        { rollbackMs: r.rollbackMs, v2AfterRollback: r.v2AfterRollback },
       );
   }
   out.heading('A good v2, compared');
@@ -376,7 +386,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     ['strategy', 'failed', 'min ready', 'max gap', 'mixed', 'rollout', 'v1 / v2 ok'],
     ...good.map((r) => [r.strategy, `${r.failed}/${r.requests}`, `${r.minCapacity} of ${n}`, `${r.longestGapMs} ms`, `${r.mixedMs} ms`, `${r.deployMs} ms`, `${r.byVersion.v1 ?? 0} / ${r.byVersion.v2 ?? 0}`]),
   ]);
-  out.say('max gap: the longest time without a successful answer. mixed: from the first v2 answer to the last v1 answer.');
+  out.say('max gap: the longest time without a successful answer (on a busy machine, stalls of this process count too). mixed: from the first v2 answer to the last v1 answer.');
   out.bars(good.map((r) => ({ label: r.strategy, value: r.failed })), 'failed');
   const failing = good.filter((r) => r.failed > 0).map((r) => r.strategy);
   if (guess !== undefined) {
@@ -404,7 +414,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   );
   out.step(
     `Rolling: ${ro.outcome}, ${ro.failed} failed, ${ro.minCapacity} of ${n} still serving`,
-    'The new instance failed its readiness check, so it never went into the balancer. The rollout stops (Kubernetes: progressDeadlineSeconds) with the old version serving at reduced capacity.',
+    `${setup.maxUnavailable === 1 ? 'The new instance' : 'The new instances'} failed the readiness check, so none went into the balancer, and the rollout stops there with the old version serving. Kubernetes stalls the same way; after progressDeadlineSeconds it marks the rollout failed, but does not roll back by itself.`,
     { ...ro },
   );
   out.step(
@@ -415,7 +425,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
 
   out.takeaways([
     'Big-bang is simple and never mixes versions, but it has downtime and no safety net: a bad build takes everything down.',
-    'Rolling needs no spare capacity, but loses some during the rollout, serves two versions at once (keep them compatible), and rolls back slowly.',
+    'Rolling without surge (as here) needs no spare instances, but loses capacity during the rollout, serves two versions at once (keep them compatible), and rolls back slowly.',
     'Blue-green needs twice the instances for a while, and gives an atomic switch and an instant rollback while blue is kept.',
     'Readiness checks are what make rolling and blue-green safe: never route to an instance before it says it is ready.',
   ]);

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { listenLocal } from '../src/labs/http-harness.js';
 import { pollUntil } from '../src/labs/poll-until.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
@@ -241,20 +242,16 @@ interface WsServer {
  */
 async function startWsServer(
   ctx: LabContext,
-  tracked: Set<Socket>,
   name: string,
   onOpen: (peer: Peer) => void,
   onText: (text: string, fragments: number, peer: Peer) => void,
 ): Promise<WsServer> {
-  if (ctx.signal.aborted) throw ctx.signal.reason;
   const frames: ServerFrameLog[] = [];
   const http = createHttpServer((_req, res) => {
     res.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain' });
     res.end('This endpoint speaks WebSocket only.\n');
   });
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    tracked.add(socket);
-    socket.on('close', () => tracked.delete(socket));
     socket.on('error', () => undefined);
     const origin = req.headers.origin ?? '';
     const key = req.headers['sec-websocket-key'] ?? '';
@@ -300,20 +297,8 @@ async function startWsServer(
     onOpen(peer);
     peer.drain();
   });
-  ctx.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        // Upgraded sockets are no longer the HTTP server's: they are destroyed here.
-        for (const s of tracked) s.destroy();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  return { port: (http.address() as AddressInfo).port, name, frames };
+  // listenLocal tracks sockets from 'connection', so upgraded ones are destroyed on cleanup too.
+  return { port: await listenLocal(ctx, http), name, frames };
 }
 
 interface Handshake {
@@ -395,7 +380,11 @@ interface Delivery {
 export async function run(ctx: LabContext): Promise<LabObservations> {
   const { out } = ctx;
   const k = Math.max(1, Math.min(50, Math.round(ctx.params.clients ?? 3)));
+  /** Client-side sockets (lab clients, the chat servers' broker links): the servers' own sides close with them. */
   const tracked = new Set<Socket>();
+  ctx.defer(() => {
+    for (const s of tracked) s.destroy();
+  });
 
   // ---------------------------------------------------------------- part 1: the handshake
   out.say(
@@ -405,7 +394,6 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const echoReplies: string[] = [];
   const echo = await startWsServer(
     ctx,
-    tracked,
     'echo',
     () => undefined,
     (text, fragments, peer) => {
@@ -436,7 +424,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const evil = await handshake(ctx, tracked, echo.port, EVIL_ORIGIN);
   out.step(
     `Origin: ${EVIL_ORIGIN} → ${evil.responseHead.split('\r\n')[0]}`,
-    'Same-origin policy and CORS do not apply to WebSocket: a page on any site can open a socket to your server and the browser attaches your cookies. Checking Origin against an allow-list at the handshake is what stops cross-site WebSocket hijacking.',
+    'Same-origin policy and CORS do not apply to WebSocket: a page on any site can open a socket to your server, and the browser sends your cookies with it unless they are SameSite=Lax or Strict. Checking Origin against an allow-list at the handshake is what stops cross-site WebSocket hijacking.',
     { origin: EVIL_ORIGIN, status: evil.status },
   );
   const peer = hs.peer;
@@ -539,12 +527,12 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   bad.peer.socket.write(unmasked);
   const badClose = await bad.peer.next();
   const badCode = badClose.payload.length >= 2 ? badClose.payload.readUInt16BE(0) : 0;
-  await bad.peer.whenClosed();
+  const badTcpClosed = await bad.peer.whenClosed();
   out.code([`unmasked client frame: ${hex(unmasked)}`, describeFrame(badClose, 'server → client')].join('\n'));
   out.step(
-    `Unmasked client frame → close ${badCode} ${quote(badClose.payload.subarray(2))}, TCP dropped`,
+    `Unmasked client frame → close ${badCode} ${quote(badClose.payload.subarray(2))}, TCP ${badTcpClosed ? 'dropped' : 'still open'}`,
     'The mask bit is mandatory from clients; a server must fail the connection otherwise, and a client must fail it if a server frame is masked.',
-    { closeCode: badCode },
+    { closeCode: badCode, tcpClosed: badTcpClosed },
   );
 
   // ---------------------------------------------------------------- part 3: two servers
@@ -571,7 +559,6 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
     const srv: ChatServer = { ws: undefined as unknown as WsServer, members: [], broker: undefined };
     const ws = await startWsServer(
       ctx,
-      tracked,
       name,
       (p) => srv.members.push(p),
       (text) => {
@@ -617,11 +604,9 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   const beforeTotal = deliveries.length;
 
   // With a broker: a third TCP server relaying newline-delimited JSON to every subscribed server.
-  if (ctx.signal.aborted) throw ctx.signal.reason;
   const subscribers = new Set<Socket>();
   const broker: Server = createTcpServer((s) => {
-    tracked.add(s);
-    s.on('close', () => (tracked.delete(s), subscribers.delete(s)));
+    s.on('close', () => subscribers.delete(s));
     s.on('error', () => undefined);
     let pending = '';
     s.on('data', (d: Buffer) => {
@@ -643,19 +628,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       }
     });
   });
-  ctx.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        // close() waits for open connections: destroy them (broker side and server side) first.
-        for (const s of tracked) s.destroy();
-        broker.close(() => resolve());
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    broker.once('error', reject);
-    broker.listen(0, '127.0.0.1', () => resolve());
-  });
-  const brokerPort = (broker.address() as AddressInfo).port;
+  const brokerPort = await listenLocal(ctx, broker);
   for (const srv of servers) {
     const s = connect(brokerPort, '127.0.0.1');
     tracked.add(s);
@@ -693,20 +666,20 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
   if (predicted !== undefined) {
     out.say(
       predicted === observedChoice
-        ? `You predicted ${choices[predicted]}: right, each message from A reached ${perMessageBefore}.`
+        ? `You predicted ${choices[predicted]}: right, each message from A reached ${perMessageBefore} member${perMessageBefore === 1 ? '' : 's'}.`
         : `You predicted ${choices[predicted]}; each message from A reached ${perMessageBefore} member${perMessageBefore === 1 ? '' : 's'}.`,
     );
   }
   out.step(
     `No broker: ${before.AtoB + before.BtoA} deliveries crossed servers; ${beforeTotal} of ${expectedAll} arrived`,
     before.AtoB + before.BtoA === 0
-      ? 'Each server only knows the sockets it holds. A message to server A reaches A’s members; B’s members never hear about it, because no path exists between the two processes.'
+      ? 'Each server only knows the sockets it holds. A message to server A reaches A’s members; B’s members never hear about it, because nothing connects the two servers.'
       : 'Each server only knows the sockets it holds, so only same-server deliveries were expected here.',
     { phase: 'no-broker', ...before, total: beforeTotal, expected: expectedAll },
   );
   out.step(
     `Broker: ${afterTotal} of ${expectedAll} delivered${complete ? '' : ' (timed out)'}; the broker relayed ${relays} publications`,
-    'Each server publishes what its clients send to the broker and subscribes to the room; the broker hands every publication to every subscribed server, which delivers it to its own members. This is the Redis pub/sub (or NATS, Kafka) adapter of Socket.IO and friends.',
+    'Each server publishes what its clients send to the broker and subscribes to the room; the broker hands every publication to every subscribed server, which delivers it to its own members. Socket.IO’s Redis adapter works this way, over Redis pub/sub; NATS or Kafka can be the broker too.',
     { phase: 'broker', ...after, total: afterTotal, expected: expectedAll, relays },
   );
   out.bars(
@@ -737,6 +710,7 @@ export async function run(ctx: LabContext): Promise<LabObservations> {
       closeEchoed: closeCode,
       tcpClosedAfterClose: tcpClosed,
       unmaskedCloseCode: badCode,
+      unmaskedTcpClosed: badTcpClosed,
     },
     scaling: { clientsPerServer: k, expected: expectedAll, before: { ...before, total: beforeTotal }, after: { ...after, total: afterTotal }, relays },
   };

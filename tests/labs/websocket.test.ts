@@ -19,7 +19,7 @@ describe('websocket lab', () => {
       { payload: 65536, lengthForm: '64-bit', headerBytes: 14, echoed: 'got 65536 bytes' },
     ]);
     expect(f.fragmented).toBe('fragmented (2 frames)');
-    expect(f).toMatchObject({ pongMatches: true, closeEchoed: 1000, tcpClosedAfterClose: true, unmaskedCloseCode: 1002 });
+    expect(f).toMatchObject({ pongMatches: true, closeEchoed: 1000, tcpClosedAfterClose: true, unmaskedCloseCode: 1002, unmaskedTcpClosed: true });
 
     // 6 members, each sends one message: 36 deliveries wanted; without a broker only same-server ones.
     const s = obs.scaling;
