@@ -1,6 +1,6 @@
 /** Showing a lesson: paged in a terminal (then marked read), printed plainly in a pipe. Shared by lesson and study. */
 import type { TopicSummary } from '../content/types.js';
-import { renderMarkdown } from '../render/markdown.js';
+import { renderTokens } from '../render/markdown-blocks.js';
 import { page } from '../render/pager.js';
 import { sanitize, wrap } from '../render/text.js';
 import type { AppContext } from './context.js';
@@ -13,7 +13,7 @@ export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
   if (!lesson) return [];
   const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
   const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of ${ctx.content.index().topics.length} · about ${lesson.minutes} minutes · ${sanitize(lesson.summary)}`), width);
-  return [...meta, '', ...renderMarkdown(lesson.body, { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
+  return [...meta, '', ...renderTokens(lesson.tokens, { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
 }
 
 /** Show the lesson; returns true when the learner read it in the pager (and it was marked read). */

@@ -10,6 +10,7 @@ import type { YamlSource } from './yaml-source.js';
 import { parseChecked, schemaProblems } from './parse-checked.js';
 import { compileDrills } from './compile-drills.js';
 import { proseWords } from './words.js';
+import { lexMarkdown } from './markdown-tokens.js';
 import type { CompiledDrill, CompiledLesson, CompiledQuestion, ContentIndex, ContentProblem, TopicContent, TopicSummary } from './types.js';
 
 export interface SourceFile {
@@ -150,7 +151,7 @@ function compileLesson(catalog: Catalog, file: SourceFile, labIds: ReadonlySet<s
     if (!labIds.has(l)) problems.push(src.at(['labs', i], `unknown lab "${l}"`));
   });
   problems.push(...checkLessonBody(file.path, parts.body, parts.bodyLine, meta.title, labIds));
-  return { topic, lesson: { ...meta, body: parts.body, words: proseWords(parts.body) } };
+  return { topic, lesson: { ...meta, body: parts.body, tokens: lexMarkdown(parts.body), words: proseWords(parts.body) } };
 }
 
 function checkLessonBody(file: string, body: string, firstLine: number, title: string, labIds: ReadonlySet<string>): ContentProblem[] {

@@ -1,5 +1,6 @@
 import type { Drill, LessonFrontMatter, Question } from './schema.js';
 import type { TopicInfo } from './topics.js';
+import type { MarkdownTokens } from './markdown-tokens.js';
 
 /** A question as compiled into the index: its topic and card id attached. */
 export type CompiledQuestion = Question & { readonly topic: string; readonly cardId: string };
@@ -7,6 +8,8 @@ export type CompiledQuestion = Question & { readonly topic: string; readonly car
 export interface CompiledLesson extends LessonFrontMatter {
   /** Markdown body, front-matter removed. */
   readonly body: string;
+  /** The body lexed at compile time, ready to render. */
+  readonly tokens: MarkdownTokens;
   /** Words of prose, fenced code excluded. */
   readonly words: number;
 }
