@@ -7,6 +7,7 @@ import { settingsOf } from '../store/document.js';
 import { resolveDataDir } from '../store/paths.js';
 import { createTheme, wantsColor, type Theme } from '../render/theme.js';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { wrap } from '../render/text.js';
 
 export interface Io {
@@ -57,12 +58,16 @@ export function schedulingApplier(): Applier {
 }
 
 export function createContext(root: string, opts: GlobalOptions): AppContext {
-  const { stdin, stdout, stderr } = process;
+  const { stdout, stderr } = process;
   const io: Io = {
-    stdin,
+    // process.stdin is created on first use, and for a pipe or file that loads Node's stream machinery:
+    // commands that never read input should not pay for it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout,
     stderr,
-    interactive: Boolean(stdin.isTTY && stdout.isTTY) && process.env.TERM !== 'dumb',
+    interactive: isatty(0) && Boolean(stdout.isTTY) && process.env.TERM !== 'dumb',
     dumb: Boolean(stdout.isTTY) && process.env.TERM === 'dumb',
     // One column short of the edge: a line that fills the last column makes some terminals wrap early.
     columns: () => (stdout.isTTY ? (stdout.columns || 80) - 1 : 80),

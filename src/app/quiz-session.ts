@@ -1,5 +1,4 @@
 /** Wires the quiz driver to the progress store, the scheduler and the terminal view; shared by quiz and study. */
-import { randomBytes } from 'node:crypto';
 import type { CompiledQuestion } from '../content/types.js';
 import { drive, type Recorder, type SessionResult } from '../quiz/drive.js';
 import { buildSession, type SessionMode } from '../quiz/session.js';
@@ -40,6 +39,7 @@ export function createRecorder(ctx: AppContext, scheduler: Scheduler): Recorder 
   const answered = new Map<string, { readonly before: StoredCard | undefined; readonly after: StoredCard; readonly rating: Grade; readonly at: string; readonly ms?: number }>();
   return {
     async record(cardId, rating, at, ms) {
+      const { randomBytes } = await import('node:crypto');
       const id = `${at.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
       const applied = await ctx.store.append({ id, card: cardId, rating, at: at.toISOString(), ms });
       if (!applied) throw new Error(`the answer to ${cardId} was not recorded`);
@@ -90,6 +90,7 @@ export async function runQuizSession(ctx: AppContext, run: QuizRun): Promise<Ses
     width: ctx.io.columns,
     write: ctx.io.write,
     topicTitle: (id) => titles.get(id) ?? id,
+    lexicon: ctx.content.lexicon(),
   });
   const { theme: t } = ctx;
   const intro = `${queue.length} question${queue.length === 1 ? '' : 's'} in this session. Leave any time with q or Esc: every answer is saved as you go.`;

@@ -5,7 +5,6 @@
  * whose owner died is taken over, but only if it is still the same lock that was judged dead.
  */
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { FileError } from '../errors.js';
 
 const WAIT_MS = 10_000;
@@ -41,8 +40,8 @@ function ownerAlive(content: string, lockFile: string): boolean {
 }
 
 /** Create the lock with its content in one step; false if one exists. */
-function tryCreate(lockFile: string, content: string): boolean {
-  const temp = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+function tryCreate(lockFile: string, content: string, unique: string): boolean {
+  const temp = `${lockFile}.${process.pid}.${unique}`;
   writeFileSync(temp, content);
   try {
     linkSync(temp, lockFile);
@@ -72,10 +71,12 @@ function tryCreate(lockFile: string, content: string): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function acquireLock(lockFile: string): Promise<() => void> {
+  // Loaded here, not at start-up: only commands that write take the lock.
+  const { randomBytes } = await import('node:crypto');
   const token = `${process.pid}:${randomBytes(8).toString('hex')}`;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
-    if (tryCreate(lockFile, token)) {
+    if (tryCreate(lockFile, token, randomBytes(4).toString('hex'))) {
       return () => {
         // Only remove our own lock: never one that replaced it after a takeover.
         if (readLock(lockFile) === token) {

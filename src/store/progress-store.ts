@@ -4,13 +4,12 @@
  *
  * Every change is a locked read-modify-write (so two sessions merge instead of overwriting each other). An
  * answer is appended to the log and fsynced before the snapshot is rewritten (atomically, temp file + rename
- * via lowdb/steno); if a process dies in between, the next reader replays the log tail the snapshot missed.
+ * via lowdb/steno, loaded only to write: most commands only read); if a process dies in between, the next reader replays the log tail the snapshot missed.
  * A file we cannot understand is never written: the learner is told its name.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import type { DataFile } from 'lowdb/node';
 import { FileError } from '../errors.js';
 import type { AmendHint, Applied } from '../srs/apply.js';
 import type { LogRecord } from '../srs/types.js';
@@ -43,7 +42,7 @@ interface Loaded {
 export class ProgressStore {
   readonly file: string;
   readonly log: LogFile;
-  private readonly db: Low<ProgressDoc | ProgressDocV1 | null>;
+  private writer: DataFile<ProgressDoc> | undefined;
   /** Updates from this process run one after another; the lock file orders them against other processes. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -53,22 +52,36 @@ export class ProgressStore {
   ) {
     this.file = join(dir, PROGRESS_FILE);
     this.log = new LogFile(join(dir, LOG_FILE));
-    const adapter = new DataFile<ProgressDoc | ProgressDocV1 | null>(this.file, {
-      parse: (text) => {
-        let data: unknown;
-        try {
-          data = JSON.parse(text);
-        } catch (error) {
-          throw this.unusable(`it is not valid JSON (${(error as Error).message})`);
-        }
-        const problem = problemWith(data);
-        if (problem) throw this.unusable(problem);
-        const record = data as Record<string, unknown>;
-        return isV1(record) ? (record as unknown as ProgressDocV1) : normalise(record);
-      },
-      stringify: (doc) => stringifyDoc(doc as ProgressDoc),
-    });
-    this.db = new Low(adapter, null);
+  }
+
+  /** The stored snapshot, null when there is none yet. */
+  private readStored(): ProgressDoc | ProgressDocV1 | null {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw this.unusable(`it is not valid JSON (${(error as Error).message})`);
+    }
+    const problem = problemWith(data);
+    if (problem) throw this.unusable(problem);
+    const record = data as Record<string, unknown>;
+    return isV1(record) ? (record as unknown as ProgressDocV1) : normalise(record);
+  }
+
+  /** Atomic write (temp file, then rename) by lowdb's DataFile. */
+  private async writeStored(doc: ProgressDoc): Promise<void> {
+    if (!this.writer) {
+      const { DataFile } = await import('lowdb/node');
+      this.writer = new DataFile<ProgressDoc>(this.file, { parse: JSON.parse, stringify: stringifyDoc });
+    }
+    await this.writer.write(doc);
   }
 
   private unusable(why: string): FileError {
@@ -92,12 +105,12 @@ export class ProgressStore {
 
   /** The snapshot as stored, brought up to date with any log tail it missed (in memory). */
   private async load(): Promise<Loaded> {
+    let stored: ProgressDoc | ProgressDocV1 | null;
     try {
-      await this.db.read();
+      stored = this.readStored();
     } catch (error) {
       throw this.fail(`read your progress file ${this.file}`, error);
     }
-    const stored = this.db.data;
     const history = () => this.log.readAll();
     if (stored && isV1(stored as unknown as Record<string, unknown>)) {
       const v1 = stored as ProgressDocV1;
@@ -146,9 +159,8 @@ export class ProgressStore {
         const loaded = await this.load();
         if (loaded.migration) this.migrate(loaded);
         const result = work(loaded);
-        this.db.data = loaded.doc;
         try {
-          await this.db.write();
+          await this.writeStored(loaded.doc);
         } catch (error) {
           throw this.fail(`save your progress to ${this.file}`, error);
         }
