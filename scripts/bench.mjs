@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 15;
-const bin = join(root, 'bin', 'backend-tutor.js');
+const bin = join(root, 'bin', 'backend-tutor.cjs');
 const home = mkdtempSync(join(tmpdir(), 'bt-bench-'));
 const bigHome = join(home, 'big');
 // NODE_EXTRA_CA_CERTS (set on some CI and sandbox machines) triples Node's start-up; a learner's shell rarely has it.

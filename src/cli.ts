@@ -13,7 +13,7 @@ import { wrap } from './render/text.js';
 
 declare const __VERSION__: string;
 
-/** dist/cli.js → the package root (content sources, compiled content). */
+/** dist/cli.cjs → the package root (content sources, compiled content). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function intParser(spec: NonNullable<OptionSpec['int']>, flag: string) {
@@ -118,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Entry point for bin/backend-tutor.js. */
+/** Entry point for bin/backend-tutor.cjs. */
 export async function start(): Promise<void> {
   // `backend-tutor topics | head`: the reader went away; stop quietly, as Unix tools do.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './fixtures.js';
 
-export const BIN = join(ROOT, 'bin', 'backend-tutor.js');
+export const BIN = join(ROOT, 'bin', 'backend-tutor.cjs');
 
 /** Run the built CLI the way a user's shell would, in a pipe (no TTY). */
 export function cli(args: readonly string[], opts: { home: string; input?: string; env?: NodeJS.ProcessEnv }): SpawnSyncReturns<string> {
