@@ -29,7 +29,7 @@ export async function loadCustomDeck(ctx: AppContext, dir: string): Promise<void
   // The compiler (YAML, schemas) is loaded only when there is a deck to compile: it is most of the start-up cost.
   const [{ compileSources }, { formatProblem }] = await Promise.all([import('../content/write-index.js'), import('../content/compile.js')]);
   const result = compileSources(dir, true);
-  ctx.content.addCustom(result.index, result.topics);
+  ctx.content.addCustom(result);
   if (result.problems.length) {
     const first = formatProblem(result.problems[0]!);
     ctx.io.error(`Custom deck ${dir}: ${result.problems.length} problem(s), the broken parts are skipped (first: ${first}). Details: backend-tutor validate ${dir}`);

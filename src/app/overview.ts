@@ -39,7 +39,7 @@ export function overview(ctx: AppContext, doc: ProgressDoc, now: Date): Overview
     (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(id);
   }
   const topics = ctx.content.index().topics.map((topic): TopicOverview => {
-    const known = topic.questions > 0 && byTopic.has(topic.id) ? ctx.content.topic(topic.id).questions.map((q) => q.cardId) : [];
+    const known = topic.questions > 0 && byTopic.has(topic.id) ? ctx.content.cardIds(topic.id) : [];
     const stats = topicStats(topic.id, known, doc.cards, now);
     return { ...stats, total: topic.questions, topic, labs: labsOf(topic), lessonRead: topic.id in doc.lessonsRead, lessonSkipped: topic.id in doc.lessonsSkipped };
   });

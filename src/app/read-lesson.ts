@@ -13,7 +13,7 @@ export function lessonLines(ctx: AppContext, topic: TopicSummary): string[] {
   if (!lesson) return [];
   const width = Math.min(MAX_WIDTH, ctx.io.columns()) - 2;
   const meta = wrap(ctx.theme.dim(`Topic ${topic.order} of ${ctx.content.index().topics.length} · about ${lesson.minutes} minutes · ${sanitize(lesson.summary)}`), width);
-  return [...meta, '', ...renderTokens(lesson.tokens, { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
+  return [...meta, '', ...renderTokens(ctx.content.lessonTokens(topic.id), { width, theme: ctx.theme })].map((l) => (l ? ` ${l}` : ''));
 }
 
 /** Show the lesson; returns true when the learner read it in the pager (and it was marked read). */

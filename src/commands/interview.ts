@@ -54,7 +54,7 @@ export async function run(ctx: AppContext, _args: readonly string[], opts: Inter
   io.say(t.bold(`Mock interview: ${minutes} minute${minutes === 1 ? '' : 's'}, your weakest material first.`));
   io.say(t.dim('No explanations until the end, as in the real thing. Tab skips a question; q or Esc ends the interview early. Every answer also counts as a review.'));
 
-  const ui = createInterviewView({ theme: t, width: io.columns, write: io.write, topicTitle, now: ctx.now });
+  const ui = createInterviewView({ theme: t, width: io.columns, write: io.write, topicTitle, lexicon: ctx.content.lexicon(), now: ctx.now });
   let result;
   try {
     result = await runInterview(plan, { ui, recorder: createRecorder(ctx, scheduler), clock: ctx.now, seed, minutes });

@@ -10,7 +10,7 @@ import type { YamlSource } from './yaml-source.js';
 import { parseChecked, schemaProblems } from './parse-checked.js';
 import { compileDrills } from './compile-drills.js';
 import { proseWords } from './words.js';
-import { lexMarkdown } from './markdown-tokens.js';
+import { lexMarkdown, lexQuestions, type MarkdownTokens } from './markdown-tokens.js';
 import type { CompiledDrill, CompiledLesson, CompiledQuestion, ContentIndex, ContentProblem, TopicContent, TopicSummary } from './types.js';
 
 export interface SourceFile {
@@ -84,6 +84,10 @@ function customCatalog(files: readonly SourceFile[]): Catalog {
 export interface CompileResult {
   readonly index: ContentIndex;
   readonly topics: Readonly<Record<string, TopicContent>>;
+  /** Each written lesson's body lexed, ready to render: kept apart, since only showing the lesson needs it. */
+  readonly lessonTokens: Readonly<Record<string, MarkdownTokens>>;
+  /** Card ids per topic: all that progress needs to know of a topic's questions. */
+  readonly cardIds: Readonly<Record<string, readonly string[]>>;
   readonly drills: readonly CompiledDrill[];
   readonly problems: readonly ContentProblem[];
 }
@@ -151,7 +155,7 @@ function compileLesson(catalog: Catalog, file: SourceFile, labIds: ReadonlySet<s
     if (!labIds.has(l)) problems.push(src.at(['labs', i], `unknown lab "${l}"`));
   });
   problems.push(...checkLessonBody(file.path, parts.body, parts.bodyLine, meta.title, labIds));
-  return { topic, lesson: { ...meta, body: parts.body, tokens: lexMarkdown(parts.body), words: proseWords(parts.body) } };
+  return { topic, lesson: { ...meta, body: parts.body, words: proseWords(parts.body) } };
 }
 
 function checkLessonBody(file: string, body: string, firstLine: number, title: string, labIds: ReadonlySet<string>): ContentProblem[] {
@@ -200,10 +204,14 @@ export function compileContent(input: CompileInput): CompileResult {
     else banks.set(r.topic.id, r.questions);
   }
   const topics: Record<string, TopicContent> = {};
+  const lessonTokens: Record<string, MarkdownTokens> = {};
+  const cardIds: Record<string, string[]> = {};
   const summaries: TopicSummary[] = catalog.list(lessons, banks).map((t) => {
     const lesson = lessons.get(t.id) ?? null;
     const questions = banks.get(t.id) ?? [];
-    topics[t.id] = { lesson, questions };
+    topics[t.id] = { lesson, questions, markdown: lexQuestions(questions) };
+    if (lesson) lessonTokens[t.id] = lexMarkdown(lesson.body);
+    cardIds[t.id] = questions.map((q) => q.cardId);
     return {
       ...t,
       written: lesson !== null,
@@ -217,7 +225,7 @@ export function compileContent(input: CompileInput): CompileResult {
   });
   const drills = compileDrills(input.drills ?? [], lessons, problems);
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { index: { topics: summaries }, topics, drills, problems };
+  return { index: { topics: summaries }, topics, lessonTokens, cardIds, drills, problems };
 }
 
 export function formatProblem(p: ContentProblem): string {

@@ -5,11 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileError } from '../errors.js';
+import type { CompileResult } from './compile.js';
+import type { MarkdownTokens } from './markdown-tokens.js';
+import { lexiconOf, type Lexicon } from './lexicon.js';
 import type { CompiledDrill, ContentIndex, TopicContent } from './types.js';
 
 export const INDEX_FILE = 'index.json';
 export const DRILLS_FILE = 'drills.json';
 export const topicFile = (id: string): string => join('topics', `${id}.json`);
+export const lessonFile = (id: string): string => join('lessons', `${id}.json`);
+export const CARDS_FILE = 'cards.json';
 
 function readJson<T>(file: string): T {
   try {
@@ -24,13 +29,14 @@ function readJson<T>(file: string): T {
 export class ContentStore {
   private readonly cache = new Map<string, TopicContent>();
   private indexCache: ContentIndex | undefined;
-  private custom: { readonly index: ContentIndex; readonly topics: Readonly<Record<string, TopicContent>> } | undefined;
+  private cardsCache: CompileResult['cardIds'] | undefined;
+  private custom: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens' | 'cardIds'> | undefined;
 
   constructor(readonly dir: string) {}
 
   /** Add a custom deck's topics after the built-in ones. */
-  addCustom(index: ContentIndex, topics: Readonly<Record<string, TopicContent>>): void {
-    this.custom = { index, topics };
+  addCustom(deck: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens' | 'cardIds'>): void {
+    this.custom = deck;
     this.indexCache = undefined;
   }
 
@@ -45,6 +51,24 @@ export class ContentStore {
   /** The system-design drills: loaded only by the commands that run one. */
   drills(): readonly CompiledDrill[] {
     return readJson<CompiledDrill[]>(join(this.dir, DRILLS_FILE));
+  }
+
+  /** The card ids of a topic's questions, without loading the topic. */
+  cardIds(id: string): readonly string[] {
+    const custom = this.custom?.cardIds[id];
+    if (custom) return custom;
+    this.cardsCache ??= readJson<CompileResult['cardIds']>(join(this.dir, CARDS_FILE));
+    return this.cardsCache[id] ?? [];
+  }
+
+  /** A written lesson's body, lexed at build time. */
+  lessonTokens(id: string): MarkdownTokens {
+    return this.custom?.lessonTokens[id] ?? readJson<MarkdownTokens>(join(this.dir, lessonFile(id)));
+  }
+
+  /** The lexed Markdown of every topic loaded so far (the quiz loads its topics before it asks). */
+  lexicon(): Lexicon {
+    return lexiconOf(() => [...this.cache.values(), ...Object.values(this.custom?.topics ?? {})].map((t) => t.markdown));
   }
 
   topic(id: string): TopicContent {

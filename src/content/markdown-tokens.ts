@@ -4,8 +4,17 @@
  */
 import { Lexer, type Token } from 'marked';
 import { sanitize } from '../util/sanitize.js';
+import { plainBlockText } from './lexicon.js';
+import { questionTexts } from './question-texts.js';
+import type { CompiledQuestion } from './types.js';
 
 export type MarkdownTokens = readonly Token[];
+
+/** Texts lexed at compile time, by their source: what the quiz shows needs no lexing when it is shown. */
+export interface LexedTexts {
+  readonly block: Readonly<Record<string, MarkdownTokens>>;
+  readonly inline: Readonly<Record<string, MarkdownTokens>>;
+}
 
 /** Token types the renderer knows: for these, `raw` is never read, nor `text` where child tokens exist. */
 const KNOWN = new Set(['space', 'def', 'heading', 'paragraph', 'text', 'code', 'blockquote', 'list', 'list_item', 'table', 'hr', 'html', 'strong', 'em', 'del', 'codespan', 'br', 'link', 'image', 'escape']);
@@ -17,7 +26,7 @@ function prune(value: unknown): unknown {
   const known = KNOWN.has(String(tok.type));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(tok)) {
-    if (known && (k === 'raw' || (k === 'text' && tok.tokens && tok.type !== 'image'))) continue;
+    if (known && (k === 'raw' || k === 'escaped' || (k === 'text' && tok.tokens && tok.type !== 'image'))) continue;
     out[k] = prune(v);
   }
   return out;
@@ -31,4 +40,34 @@ export function lexMarkdown(markdown: string): MarkdownTokens {
 /** One line of inline Markdown, lexed the same way. */
 export function lexInline(markdown: string): MarkdownTokens {
   return prune(new Lexer({ gfm: true }).inlineTokens(sanitize(markdown).trim())) as Token[];
+}
+
+/** Texts that lex to themselves as one text token: the lexicon renders those without an entry. */
+export function isPlainBlock(text: string, tokens: MarkdownTokens): boolean {
+  const [p, ...rest] = tokens;
+  const inner = p?.type === 'paragraph' ? (p as { tokens?: MarkdownTokens }).tokens : undefined;
+  return rest.length === 0 && inner !== undefined && isPlainInline(plainBlockText(text), inner);
+}
+
+export function isPlainInline(text: string, tokens: MarkdownTokens): boolean {
+  const [t, ...rest] = tokens;
+  return rest.length === 0 && t?.type === 'text' && !(t as { tokens?: unknown }).tokens && (t as { text: string }).text === text;
+}
+
+/** Every text the quiz shows for these questions that is not plain text, lexed. */
+export function lexQuestions(questions: readonly CompiledQuestion[]): LexedTexts {
+  const block: Record<string, MarkdownTokens> = {};
+  const inline: Record<string, MarkdownTokens> = {};
+  for (const q of questions) {
+    const texts = questionTexts(q);
+    for (const t of texts.block) {
+      const tokens = lexMarkdown(t);
+      if (!isPlainBlock(t, tokens)) block[t] = tokens;
+    }
+    for (const t of texts.inline) {
+      const tokens = lexInline(t);
+      if (!isPlainInline(t, tokens)) inline[t] = tokens;
+    }
+  }
+  return { block, inline };
 }

@@ -1,6 +1,6 @@
 import type { Drill, LessonFrontMatter, Question } from './schema.js';
 import type { TopicInfo } from './topics.js';
-import type { MarkdownTokens } from './markdown-tokens.js';
+import type { LexedTexts } from './markdown-tokens.js';
 
 /** A question as compiled into the index: its topic and card id attached. */
 export type CompiledQuestion = Question & { readonly topic: string; readonly cardId: string };
@@ -8,8 +8,6 @@ export type CompiledQuestion = Question & { readonly topic: string; readonly car
 export interface CompiledLesson extends LessonFrontMatter {
   /** Markdown body, front-matter removed. */
   readonly body: string;
-  /** The body lexed at compile time, ready to render. */
-  readonly tokens: MarkdownTokens;
   /** Words of prose, fenced code excluded. */
   readonly words: number;
 }
@@ -33,6 +31,8 @@ export interface ContentIndex {
 export interface TopicContent {
   readonly lesson: CompiledLesson | null;
   readonly questions: readonly CompiledQuestion[];
+  /** The questions' Markdown, lexed (see markdown-tokens.ts). */
+  readonly markdown: LexedTexts;
 }
 
 /** One problem found in a content file, with the position a learner or author can jump to. */

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LAB_IDS } from '../labs/registry.js';
 import { compileContent, type CompileResult } from './compile.js';
-import { DRILLS_FILE, INDEX_FILE, topicFile } from './index-file.js';
+import { CARDS_FILE, DRILLS_FILE, INDEX_FILE, lessonFile, topicFile } from './index-file.js';
 import { readSources } from './sources.js';
 
 /** Compile the lessons and banks under `root` (content/ and questions/): the built-in course, or a custom deck. */
@@ -22,5 +22,7 @@ export function writeIndex(result: CompileResult, outDir: string): void {
   };
   write(INDEX_FILE, result.index);
   for (const [id, content] of Object.entries(result.topics)) write(topicFile(id), content);
+  for (const [id, tokens] of Object.entries(result.lessonTokens)) write(lessonFile(id), tokens);
+  write(CARDS_FILE, result.cardIds);
   write(DRILLS_FILE, result.drills);
 }

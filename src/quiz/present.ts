@@ -2,6 +2,7 @@
  * A question as it is put to the learner: choices shuffled (seeded per session and question, so a bank never
  * relies on position), output snippets offered as line sequences or typed, recall as reveal-and-tick.
  */
+import { BOOLEAN_OPTIONS } from '../content/question-texts.js';
 import type { CompiledQuestion } from '../content/types.js';
 import { createRng, hashSeed, shuffled, type Rng } from '../util/random.js';
 
@@ -53,8 +54,8 @@ export function present(q: CompiledQuestion, sessionSeed: number): Presented {
         kind: 'choice',
         multi: false,
         options: [
-          { text: 'True', correct: q.answer, ...(q.answer ? {} : { why: q.why }) },
-          { text: 'False', correct: !q.answer, ...(q.answer ? { why: q.why } : {}) },
+          { text: BOOLEAN_OPTIONS[0], correct: q.answer, ...(q.answer ? {} : { why: q.why }) },
+          { text: BOOLEAN_OPTIONS[1], correct: !q.answer, ...(q.answer ? { why: q.why } : {}) },
         ],
       };
     case 'order': {

@@ -174,3 +174,11 @@ export function renderTokens(tokens: MarkdownTokens, o: MarkdownOptions): string
 export function renderInlineTokens(tokens: MarkdownTokens, theme: Theme): string {
   return inline(tokens, theme).replace(/\n/g, ' ');
 }
+
+/** Tokens with a bold label leading their first paragraph, as `**Label** text` would lex. */
+export function withLead(label: string, tokens: MarkdownTokens): MarkdownTokens {
+  const lead: Token[] = [{ type: 'strong', raw: '', text: label, tokens: [{ type: 'text', raw: label, text: label }] }, { type: 'text', raw: ' ', text: ' ' }];
+  const [first, ...rest] = tokens;
+  if (first?.type === 'paragraph') return [{ ...first, tokens: [...lead, ...((first as Tokens.Paragraph).tokens ?? [])] } as Tokens.Paragraph, ...rest];
+  return [{ type: 'paragraph', raw: '', text: label, tokens: lead }, ...tokens];
+}

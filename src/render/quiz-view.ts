@@ -1,12 +1,14 @@
 /** The quiz in a terminal: question, prompt for the answer, then feedback with the explanation and interval. */
 import type { CompiledQuestion } from '../content/types.js';
+import type { MarkdownTokens } from '../content/markdown-tokens.js';
 import type { AskItem, FeedbackChoice, FeedbackItem, QuizUI } from '../quiz/drive.js';
 import type { Response } from '../quiz/grade.js';
 import { GRADE_NAMES, type Grade } from '../srs/types.js';
 import { QUIT, SKIP, type Quit, type Skip } from '../util/quit.js';
 import type { Timed } from './prompts/timed.js';
 import { formatInterval, shortInterval } from './format.js';
-import { renderInline, renderMarkdown } from './markdown.js';
+import { codeBlockTokens, type Lexicon } from '../content/lexicon.js';
+import { renderInlineTokens, renderTokens, withLead } from './markdown-blocks.js';
 import { choicePrompt } from './prompts/choice.js';
 import { guarded } from './prompts/guard.js';
 import { keyPrompt, type KeyChoice } from './prompts/keypress.js';
@@ -20,6 +22,8 @@ export interface QuizViewOptions {
   readonly width: () => number;
   readonly write: (text: string) => void;
   readonly topicTitle: (id: string) => string;
+  /** The questions' Markdown, lexed when the content was compiled. */
+  readonly lexicon: Lexicon;
 }
 
 const KIND_LABEL: Record<CompiledQuestion['kind'], string> = {
@@ -45,8 +49,9 @@ export interface QuizView extends QuizUI {
 export function createQuizView(o: QuizViewOptions): QuizView {
   const { theme: t } = o;
   const width = () => Math.min(100, Math.max(30, o.width()));
-  const md = (text: string, w = width()) => renderMarkdown(text, { width: w, theme: t }).join('\n');
-  const mdLine = (text: string) => renderInline(text, t);
+  const render = (tokens: MarkdownTokens, w = width()) => renderTokens(tokens, { width: w, theme: t }).join('\n');
+  const md = (text: string, w = width()) => render(o.lexicon.block(text), w);
+  const mdLine = (text: string) => renderInlineTokens(o.lexicon.inline(text), t);
   const out = (text = '') => o.write(`${text}\n`);
 
   const header = (item: AskItem) => {
@@ -62,7 +67,7 @@ export function createQuizView(o: QuizViewOptions): QuizView {
     const q = item.question;
     out(md(q.prompt));
     if (q.kind === 'output') {
-      out(md(`\`\`\`${q.module === 'esm' ? 'js (ES module)' : 'js (CommonJS)'}\n${q.code.trimEnd()}\n\`\`\``));
+      out(render(codeBlockTokens(q.module === 'esm' ? 'js (ES module)' : 'js (CommonJS)', q.code)));
     }
     out();
   };
@@ -126,7 +131,7 @@ export function createQuizView(o: QuizViewOptions): QuizView {
         const head = `${mark} ${box}${i + 1}. `;
         const pad = visibleWidth(head);
         wrap(text, w - 2 - pad, '').forEach((l, j) => out(`  ${j === 0 ? head : ' '.repeat(pad)}${paint(l)}`));
-        if (picked && !opt.correct && opt.why) out(indent(md(`**Why not:** ${opt.why}`, w - 7), '       '));
+        if (picked && !opt.correct && opt.why) out(indent(render(withLead('Why not:', o.lexicon.block(opt.why)), w - 7), '       '));
       });
     } else if (p.kind === 'order' && r.kind === 'order') {
       out(t.bold('  Correct order:'));
