@@ -1,7 +1,7 @@
 // Development: run labs/<id>.ts before it is registered or built, exactly as `backend-tutor lab` would.
 //   node scripts/lab-dev.mjs <id> [--seed n] [--json] [--param name=value ...]
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ if (!id) {
 const params = Object.fromEntries((values.param ?? []).map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
 const cache = join(root, 'node_modules', '.cache', 'backend-tutor');
 mkdirSync(cache, { recursive: true });
-const entry = join(cache, `lab-dev-${id}.ts`);
+// Per process: two runs of one lab with different parameters must not share a bundle.
+const entry = join(cache, `lab-dev-${id}-${process.pid}.ts`);
 const abs = (p) => JSON.stringify(join(root, p));
 writeFileSync(
   entry,
@@ -38,6 +39,10 @@ const observations = await runLab(info, { out: json ? jsonLabPrinter(write, info
 if (json) write(JSON.stringify({ lab: info.id, type: 'result', seed, observations }) + '\\n');
 `,
 );
-const out = join(cache, `lab-dev-${id}.mjs`);
+const out = join(cache, `lab-dev-${id}-${process.pid}.mjs`);
 await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: out, external: ['sql.js'], logLevel: 'warning', banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" } });
-await import(pathToFileURL(out).href);
+try {
+  await import(pathToFileURL(out).href);
+} finally {
+  for (const f of [entry, out]) rmSync(f, { force: true });
+}
