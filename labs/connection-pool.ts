@@ -6,8 +6,7 @@
  * law L = λW checked against what is known to be in the system.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { percentile } from '../src/labs/http-harness.js';
+import { listenLocal, percentile } from '../src/labs/http-harness.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
 const POOL_SIZES = [1, 2, 4, 8, 16, 32] as const;
@@ -25,14 +24,12 @@ interface DbStats {
  */
 async function startDatabase(ctx: LabContext, capacity: number, serviceMs: number) {
   const stats: DbStats = { connections: 0, maxConnections: 0, inService: 0, maxInService: 0 };
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const queue: (() => void)[] = [];
   const next = () => {
     while (stats.inService < capacity && queue.length) queue.shift()!();
   };
   const server = createServer((sock) => {
-    sockets.add(sock);
     stats.connections++;
     stats.maxConnections = Math.max(stats.maxConnections, stats.connections);
     sock.setNoDelay(true);
@@ -61,23 +58,13 @@ async function startDatabase(ctx: LabContext, capacity: number, serviceMs: numbe
     });
     sock.on('error', () => undefined);
     sock.on('close', () => {
-      sockets.delete(sock);
       stats.connections--;
     });
   });
-  ctx.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const port = await listenLocal(ctx, server, () => {
+    for (const t of timers) clearTimeout(t);
   });
-  return { port: (server.address() as AddressInfo).port, stats };
+  return { port, stats };
 }
 
 interface Answer {

@@ -4,8 +4,8 @@
  * hostile personalisation, sends it over SMTP to a tiny server on 127.0.0.1 (dot-stuffing included) and
  * parses what arrived back into its parts.
  */
-import { createServer, connect, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, connect } from 'node:net';
+import { listenLocal } from '../src/labs/http-harness.js';
 import { escapeHtml, findExecutable } from '../src/labs/lab-html-escape.js';
 import type { LabContext, LabObservations } from '../src/labs/types.js';
 
@@ -261,12 +261,8 @@ interface Delivered {
 }
 
 async function startSmtpServer(ctx: LabContext): Promise<{ port: number; delivered: Delivered[] }> {
-  if (ctx.signal.aborted) throw ctx.signal.reason;
   const delivered: Delivered[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => undefined);
     sock.setEncoding('latin1');
     const reply = (line: string) => sock.write(line + CRLF);
@@ -317,18 +313,7 @@ async function startSmtpServer(ctx: LabContext): Promise<{ port: number; deliver
       }
     });
   });
-  ctx.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return { port: (server.address() as AddressInfo).port, delivered };
+  return { port: await listenLocal(ctx, server), delivered };
 }
 
 interface DialogueLine {
