@@ -115,7 +115,7 @@ function sessionSummary(ctx: AppContext, r: SessionResult): string {
   const now = ctx.now().getTime();
   const last = new Map(r.answered.map((a) => [a.cardId, a.card]));
   const dues = [...last.values()].map((c) => Date.parse(c.due) - now).sort((a, b) => a - b);
-  if (r.pending) lines.push(`${r.pending} card${r.pending === 1 ? ' is' : 's are'} still being learnt: they come back in a few minutes.`);
+  if (r.pending) lines.push(r.pending === 1 ? '1 card is still being learnt: it comes back in a few minutes.' : `${r.pending} cards are still being learnt: they come back in a few minutes.`);
   const firstLater = dues.find((d) => d > 20 * 60_000);
   if (firstLater !== undefined) lines.push(t.dim(`The first of today's cards comes back in ${formatInterval(firstLater)}.`));
   return lines.join('\n');
