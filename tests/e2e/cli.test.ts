@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, cli } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/fixtures.js';
 import { LABS } from '../../src/labs/registry.js';
 
 describe('backend-tutor in a pipe', () => {
@@ -19,6 +20,16 @@ describe('backend-tutor in a pipe', () => {
       expect(r.stdout, cmd).toMatch(/Examples:\n {2}\$ backend-tutor/);
     }
     expect(cli(['--version'], { home }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('starts from the code cache the build wrote, for the CLI and the prompts library', () => {
+    // No timing here (that is npm run bench): only that V8 accepts each cache, which is what makes start-up fast.
+    const probe = `const { compiled, loaded } = require(${JSON.stringify(BIN)});
+      for (const f of ['cli.cjs', 'vendor/inquirer-core.cjs']) compiled(require('node:path').join(${JSON.stringify(join(ROOT, 'dist'))}, f));
+      console.log(JSON.stringify([...loaded.values()].map((l) => l.script.cachedDataRejected)));`;
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([false, false]);
   });
 
   it('topics --json follows the contract', () => {
