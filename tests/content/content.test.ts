@@ -24,6 +24,13 @@ describe('course content', () => {
     for (const t of result.index.topics) expect(t.written).toBe(result.topics[t.id]?.lesson !== null);
   });
 
+  it('does not make true/false questions guessable: about half are true, course-wide', () => {
+    const booleans = questions.filter((q): q is OfKind<'boolean'> & CompiledQuestion => q.kind === 'boolean');
+    const trueShare = booleans.filter((q) => q.answer).length / booleans.length;
+    expect(trueShare).toBeGreaterThanOrEqual(0.35);
+    expect(trueShare).toBeLessThanOrEqual(0.65);
+  });
+
   describe.each(written.map((t) => [t.id, t] as const))('%s', (id, topic) => {
     const bank = result.topics[id]!.questions;
     it('meets the bar: 1,500+ words of prose, 25+ questions, 4+ kinds, every difficulty', () => {
@@ -49,6 +56,11 @@ describe('course content', () => {
         }).length;
       expect(uniquely((r, o) => r > o), 'right choice is the longest').toBeLessThanOrEqual(singles.length / 2);
       expect(uniquely((r, o) => r < o), 'right choice is the shortest').toBeLessThanOrEqual(singles.length / 2);
+    });
+    it('keys its true/false questions both ways', () => {
+      const answers = bank.flatMap((q) => (q.kind === 'boolean' ? [q.answer] : []));
+      // With three or more, always answering the same way must not be right every time.
+      if (answers.length >= 3) expect(new Set(answers).size, `${answers.filter(Boolean).length} of ${answers.length} true`).toBe(2);
     });
     it('speaks to the learner, not about source documents they never see', () => {
       const text = [result.topics[id]!.lesson!.body, ...bank.map((q) => JSON.stringify(q))].join('\n');
