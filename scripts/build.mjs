@@ -61,11 +61,23 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * chalk's colour detection default-imports process, os and tty; bundled as CommonJS, each such import copies
+ * every property of the module into a fresh object at start-up. The module object itself serves as well.
+ */
+const builtinDefaults = {
+  name: 'builtin-defaults',
+  setup(b) {
+    b.onResolve({ filter: /^node:(process|os|tty)$/ }, (a) => (a.importer.includes(join('node_modules', 'chalk')) ? { path: a.path, namespace: 'bt-default' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'bt-default' }, (a) => ({ contents: `const m = require(${JSON.stringify(a.path)}); export default m;`, loader: 'js' }));
+  },
+};
+
 rmSync(next, { recursive: true, force: true });
 const labIds = readdirSync(join(root, 'labs')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 await Promise.all([
   // import() of labs and the optimizer becomes require(): the bundle is run as a plain script (bin/backend-tutor.cjs).
-  build({ ...common, absWorkingDir: root, entryPoints: ['src/cli.ts'], outfile: join(next, 'cli.cjs'), supported: { 'dynamic-import': false }, plugins: [splitApart('./'), lazyChildProcess] }),
+  build({ ...common, absWorkingDir: root, entryPoints: ['src/cli.ts'], outfile: join(next, 'cli.cjs'), supported: { 'dynamic-import': false }, plugins: [splitApart('./'), lazyChildProcess, builtinDefaults] }),
   ...Object.values(VENDORS).map((v) => build({ ...common, stdin: { contents: v.entry, resolveDir: root, loader: 'js' }, outfile: join(next, 'vendor', `${v.file}.cjs`) })),
   ...labIds.map((id) => build({ ...common, absWorkingDir: root, entryPoints: [`labs/${id}.ts`], outfile: join(next, 'labs', `${id}.cjs`), plugins: [splitApart('../')] })),
 ]);

@@ -10,6 +10,7 @@ import { COMMANDS, HOME } from './commands/index.js';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import { exitCodeOf, FileError, Interrupted, UsageError } from './errors.js';
 import { wrap } from './render/text.js';
+import { didYouMean, lookupByName } from './util/lookup.js';
 
 declare const __VERSION__: string;
 
@@ -63,6 +64,31 @@ async function useCustomDeck(ctx: import('./app/context.js').AppContext, flag: s
   if (dir) await loadCustomDeck(ctx, dir);
 }
 
+const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--data-dir <dir>', description: 'where progress is kept (default: $BACKEND_TUTOR_HOME or the platform data directory)' },
+  { flags: '--content <dir>', description: 'add a custom deck: a folder with content/ and questions/ (or set it once: config content-dir)' },
+  { flags: '--no-color', description: 'plain output, no colours' },
+];
+
+/** The command the arguments name: the first word that is not an option or a global option's value. */
+function namedCommand(argv: readonly string[]): CommandSpec | undefined {
+  const takesValue = new Set(GLOBAL_OPTIONS.filter((o) => o.flags.includes('<')).map((o) => o.flags.split(' ')[0]));
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (takesValue.has(word)) i++;
+    else if (!word.startsWith('-')) {
+      const spec = COMMANDS.find((c) => c.name === word);
+      // The home screen takes no arguments, so commander would only say "too many arguments".
+      if (!spec && word !== 'help') {
+        const names = [...COMMANDS.map((c) => c.name), 'help'];
+        throw new UsageError(`Unknown command "${word}".${didYouMean(lookupByName(names, (n) => n, word))} \`backend-tutor --help\` lists them all.`);
+      }
+      return spec;
+    }
+  }
+  return undefined;
+}
+
 function report(error: unknown): number {
   const code = exitCodeOf(error);
   if (error instanceof Interrupted) {
@@ -82,13 +108,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('backend-tutor')
     .description('Backend-engineering interview prep in your terminal: lessons, spaced-repetition quizzes and labs.')
     .version(__VERSION__, '-V, --version')
-    .option('--data-dir <dir>', 'where progress is kept (default: $BACKEND_TUTOR_HOME or the platform data directory)')
-    .option('--content <dir>', 'add a custom deck: a folder with content/ and questions/ (or set it once: config content-dir)')
-    .option('--no-color', 'plain output, no colours')
     .helpCommand(true)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
+
+  for (const o of GLOBAL_OPTIONS) program.option(o.flags, o.description);
 
   let code = 0;
   const run = async (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -99,7 +124,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     await useCustomDeck(ctx, globals.content);
     code = await mod.run(ctx, args, opts);
   };
-  for (const spec of COMMANDS) {
+  // Parsing needs only the command the line names; help and everything else get them all.
+  let named: CommandSpec | undefined;
+  try {
+    named = namedCommand(argv);
+  } catch (error) {
+    return report(error);
+  }
+  for (const spec of named ? [named] : COMMANDS) {
     const named = spec.namedOptions && argv.includes(spec.name) ? await spec.namedOptions() : [];
     addCommand(program, named.length ? { ...spec, options: [...(spec.options ?? []), ...named] } : spec, run);
   }

@@ -119,6 +119,11 @@ describe('backend-tutor in a pipe', () => {
     expect(cli(['lab', 'event-lop'], { home }).stderr).toMatch(/Did you mean "event-loop"/);
     expect(cli(['lab', 'event-loop', '--capacity', '3'], { home }).status).toBe(2);
     expect(cli(['frobnicate'], { home }).status).toBe(2);
+    const command = cli(['--data-dir', join(home, 'data'), 'topcs'], { home });
+    expect(command.status).toBe(2);
+    expect(command.stderr).toMatch(/Unknown command "topcs"\. Did you mean "topics"\?/);
+    // A global option's value is not taken for the command.
+    expect(cli(['--data-dir', 'lab', 'topics', '--json'], { home }).status).toBe(0);
     expect(cli(['quiz', '--new', '--due'], { home }).status).toBe(2);
   });
 
