@@ -73,12 +73,20 @@ const builtinDefaults = {
   },
 };
 
+/** wrap-ansi (inside @inquirer/core) measures words with a width function that is fast for plain ASCII. */
+const asciiWidth = {
+  name: 'ascii-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (a) => (a.importer.includes(join('node_modules', 'wrap-ansi')) ? { path: join(root, 'src', 'render', 'prompts', 'string-width-ascii.cjs') } : undefined));
+  },
+};
+
 rmSync(next, { recursive: true, force: true });
 const labIds = readdirSync(join(root, 'labs')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 await Promise.all([
   // import() of labs and the optimizer becomes require(): the bundle is run as a plain script (bin/backend-tutor.cjs).
   build({ ...common, absWorkingDir: root, entryPoints: ['src/cli.ts'], outfile: join(next, 'cli.cjs'), supported: { 'dynamic-import': false }, plugins: [splitApart('./'), lazyChildProcess, builtinDefaults] }),
-  ...Object.values(VENDORS).map((v) => build({ ...common, stdin: { contents: v.entry, resolveDir: root, loader: 'js' }, outfile: join(next, 'vendor', `${v.file}.cjs`) })),
+  ...Object.values(VENDORS).map((v) => build({ ...common, stdin: { contents: v.entry, resolveDir: root, loader: 'js' }, outfile: join(next, 'vendor', `${v.file}.cjs`), plugins: [asciiWidth] })),
   ...labIds.map((id) => build({ ...common, absWorkingDir: root, entryPoints: [`labs/${id}.ts`], outfile: join(next, 'labs', `${id}.cjs`), plugins: [splitApart('../')] })),
 ]);
 
