@@ -14,6 +14,7 @@ afterEach(() => term?.close());
 
 function start(args: string, home = tempDir()): { t: Terminal; home: string } {
   const env = `BACKEND_TUTOR_HOME=${shellQuote(join(home, 'data'))} HOME=${shellQuote(home)}`;
+  term?.close(); // a test that starts a second terminal is done with the first
   term = new Terminal(`env ${env} ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args}; echo EXIT=$?; sleep 60`);
   return { t: term, home };
 }

@@ -1,8 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A real terminal: a detached tmux session on a private socket, driven with send-keys and read with capture-pane. */
 export class Terminal {
   private readonly socket = `bt-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  /** The server's socket file (tmux's default place): tmux can leave it behind, so close() removes it. */
+  private readonly socketPath = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket);
 
   constructor(command: string, readonly width = 80, readonly height = 40) {
     this.tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), command);
@@ -49,6 +54,7 @@ export class Terminal {
     } catch {
       // already gone
     }
+    rmSync(this.socketPath, { force: true });
   }
 }
 
