@@ -30,6 +30,8 @@ describe('backend-tutor in a pipe', () => {
     const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([false, false]);
+    // ASCII only, so Node holds it as a one-byte string (esbuild escapes strings; a regex literal it cannot).
+    expect(readFileSync(join(ROOT, 'dist', 'cli.cjs'), 'latin1')).not.toMatch(/[^\x00-\x7f]/);
   });
 
   it('topics --json follows the contract', () => {

@@ -25,6 +25,6 @@ export function useClock(config: Timed): void {
 
 /** The hint line with the clock in front and the skip key added. */
 export function timedHint(hint: string, config: Timed, t: Theme): string {
-  const keys = config.skip ? hint.replace(/ · (q|Esc) quit$/, ' · Tab skip · $1 quit') : hint;
+  const keys = config.skip ? hint.replace(/ \u00b7 (q|Esc) quit$/, ' · Tab skip · $1 quit') : hint;
   return config.clock ? `${t.accent(config.clock())}  ${t.dim(keys)}` : t.dim(keys);
 }
