@@ -70,23 +70,23 @@ const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--no-color', description: 'plain output, no colours' },
 ];
 
-/** The command the arguments name: the first word that is not an option or a global option's value. */
+/**
+ * The command the arguments name (`quiz …`, or `help quiz`): the first word that is not an option or a global
+ * option's value. Undefined for the home screen and for help on everything.
+ */
 function namedCommand(argv: readonly string[]): CommandSpec | undefined {
   const takesValue = new Set(GLOBAL_OPTIONS.filter((o) => o.flags.includes('<')).map((o) => o.flags.split(' ')[0]));
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (takesValue.has(word)) i++;
-    else if (!word.startsWith('-')) {
-      const spec = COMMANDS.find((c) => c.name === word);
-      // The home screen takes no arguments, so commander would only say "too many arguments".
-      if (!spec && word !== 'help') {
-        const names = [...COMMANDS.map((c) => c.name), 'help'];
-        throw new UsageError(`Unknown command "${word}".${didYouMean(lookupByName(names, (n) => n, word))} \`backend-tutor --help\` lists them all.`);
-      }
-      return spec;
-    }
+  const words = argv.filter((a, i) => !a.startsWith('-') && !takesValue.has(argv[i - 1] ?? ''));
+  const [first, second] = words;
+  if (first === undefined) return undefined;
+  if (first === 'help') return COMMANDS.find((c) => c.name === second);
+  const spec = COMMANDS.find((c) => c.name === first);
+  // The home screen takes no arguments, so commander would only say "too many arguments".
+  if (!spec) {
+    const names = [...COMMANDS.map((c) => c.name), 'help'];
+    throw new UsageError(`Unknown command "${first}".${didYouMean(lookupByName(names, (n) => n, first))} \`backend-tutor --help\` lists them all.`);
   }
-  return undefined;
+  return spec;
 }
 
 function report(error: unknown): number {
@@ -124,16 +124,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     await useCustomDeck(ctx, globals.content);
     code = await mod.run(ctx, args, opts);
   };
-  // Parsing needs only the command the line names; help and everything else get them all.
+  // Parsing needs only the command the line names, with its options.
   let named: CommandSpec | undefined;
   try {
     named = namedCommand(argv);
   } catch (error) {
     return report(error);
   }
-  for (const spec of named ? [named] : COMMANDS) {
-    const named = spec.namedOptions && argv.includes(spec.name) ? await spec.namedOptions() : [];
-    addCommand(program, named.length ? { ...spec, options: [...(spec.options ?? []), ...named] } : spec, run);
+  if (named) {
+    const more = named.namedOptions ? await named.namedOptions() : [];
+    addCommand(program, { ...named, options: [...(named.options ?? []), ...more] }, run);
+  } else {
+    // Help on everything lists the commands, not their options; no command runs from here but home.
+    for (const spec of COMMANDS) program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
+    const withOptions = new Set(COMMANDS.filter((c) => c.options?.length || c.namedOptions).map((c) => c.name));
+    program.configureHelp({ subcommandTerm: (c) => [c.name(), ...(withOptions.has(c.name()) ? ['[options]'] : []), ...c.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`))].join(' ') });
   }
   program.action(async () => run(HOME, [], {}, program));
   program.addHelpText('after', `\nStart here:\n  $ backend-tutor study        read the next lesson, then answer its questions\n  $ backend-tutor quiz         review what is due\n  $ backend-tutor lab --list   run a mechanism and watch it\n`);
