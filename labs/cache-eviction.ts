@@ -17,35 +17,20 @@ interface Cache {
   readonly evictions: number;
 }
 
-/** First in, first out: a Map remembers insertion order, and a hit does not change it. */
-function fifoCache(capacity: number): Cache {
+/**
+ * First in, first out, and least recently used: one Map, which remembers insertion order, evicting from the
+ * front. FIFO leaves a hit where it is; LRU deletes and re-inserts it, so the key moves to the end.
+ */
+function insertionOrderCache(capacity: number, hitRefreshes: boolean): Cache {
   const map = new Map<string, true>();
   let evictions = 0;
   return {
     access(key) {
-      if (map.has(key)) return true;
-      map.set(key, true);
-      if (map.size > capacity) {
-        map.delete(map.keys().next().value!);
-        evictions++;
-      }
-      return false;
-    },
-    keys: () => [...map.keys()],
-    get evictions() {
-      return evictions;
-    },
-  };
-}
-
-/** Least recently used: on a hit, delete and re-insert so the key moves to the end; evict from the front. */
-function lruCache(capacity: number): Cache {
-  const map = new Map<string, true>();
-  let evictions = 0;
-  return {
-    access(key) {
-      if (map.delete(key)) {
-        map.set(key, true);
+      if (map.has(key)) {
+        if (hitRefreshes) {
+          map.delete(key);
+          map.set(key, true);
+        }
         return true;
       }
       map.set(key, true);
@@ -179,7 +164,7 @@ function optimalHits(trace: readonly string[], capacity: number): boolean[] {
 }
 
 function makeCache(policy: Exclude<Policy, 'OPT'>, capacity: number): Cache {
-  return policy === 'FIFO' ? fifoCache(capacity) : policy === 'LRU' ? lruCache(capacity) : lfuCache(capacity);
+  return policy === 'LFU' ? lfuCache(capacity) : insertionOrderCache(capacity, policy === 'LRU');
 }
 
 /** Replay a trace; returns hit or miss per request, and the cache itself (to look inside afterwards). */

@@ -79,6 +79,23 @@ class Writer {
   }
 }
 
+/** Reads what Writer writes: a cursor over the bytes. */
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    let b: number;
+    do {
+      b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+    } while (b & 0x80);
+    return result;
+  }
+}
+
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
@@ -144,72 +161,61 @@ export interface Decoded {
 export function decodeBinary(buf: Buffer, schema: readonly Field[]): Decoded {
   const byNo = new Map(schema.map((f) => [f.no, f]));
   const records: UserRecord[] = [];
-  let pos = 0;
+  const read = new Reader(buf);
   let skipped = 0;
   let skippedBytes = 0;
-  const varint = () => {
-    let result = 0;
-    let mul = 1;
-    let b: number;
-    do {
-      b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      mul *= 128;
-    } while (b & 0x80);
-    return result;
-  };
-  while (pos < buf.length) {
-    const end = varint() + pos;
+  while (read.pos < buf.length) {
+    const end = read.varint() + read.pos;
     const r: UserRecord = { id: 0n, name: '', email: '', age: 0, balanceCents: 0, score: 0, active: false, tags: [], createdAt: new Date(0) };
-    while (pos < end) {
-      const key = varint();
+    while (read.pos < end) {
+      const key = read.varint();
       const f = byNo.get(Math.floor(key / 8));
       const wire = key % 8;
       if (!f) {
         // Unknown field: the wire type alone says how many bytes to skip. This is forward compatibility.
-        const start = pos;
-        if (wire === 0) varint();
-        else if (wire === 1) pos += 8;
+        const start = read.pos;
+        if (wire === 0) read.varint();
+        else if (wire === 1) read.pos += 8;
         else if (wire === 2) {
-          const len = varint();
-          pos += len;
+          const len = read.varint();
+          read.pos += len;
         } else throw new Error(`wire type ${wire} unknown`);
         skipped++;
-        skippedBytes += pos - start;
+        skippedBytes += read.pos - start;
         continue;
       }
       switch (f.type) {
         case 'u64':
-          r.id = buf.readBigUInt64LE(pos);
-          pos += 8;
+          r.id = buf.readBigUInt64LE(read.pos);
+          read.pos += 8;
           break;
         case 'double':
-          (r[f.name] as number) = buf.readDoubleLE(pos);
-          pos += 8;
+          (r[f.name] as number) = buf.readDoubleLE(read.pos);
+          read.pos += 8;
           break;
         case 'string': {
-          const len = varint();
-          (r[f.name] as string) = buf.toString('utf8', pos, pos + len);
-          pos += len;
+          const len = read.varint();
+          (r[f.name] as string) = buf.toString('utf8', read.pos, read.pos + len);
+          read.pos += len;
           break;
         }
         case 'strings': {
-          const len = varint();
-          r.tags.push(buf.toString('utf8', pos, pos + len));
-          pos += len;
+          const len = read.varint();
+          r.tags.push(buf.toString('utf8', read.pos, read.pos + len));
+          read.pos += len;
           break;
         }
         case 'uint':
-          (r[f.name] as number) = varint();
+          (r[f.name] as number) = read.varint();
           break;
         case 'sint':
-          (r[f.name] as number) = unzigzag(varint());
+          (r[f.name] as number) = unzigzag(read.varint());
           break;
         case 'bool':
-          r.active = varint() === 1;
+          r.active = read.varint() === 1;
           break;
         case 'date':
-          r.createdAt = new Date(varint());
+          r.createdAt = new Date(read.varint());
           break;
       }
     }
@@ -289,42 +295,31 @@ async function bestOf<T>(fn: () => T, signal: AbortSignal): Promise<{ ms: number
 function annotate(buf: Buffer, schema: readonly Field[]): string[][] {
   const rows: string[][] = [['key', 'field', 'wire', 'bytes', 'value']];
   const wireName = ['varint', 'fixed64', 'len'];
-  let pos = 0;
-  const varint = () => {
-    let result = 0;
-    let mul = 1;
-    let b: number;
-    do {
-      b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      mul *= 128;
-    } while (b & 0x80);
-    return result;
-  };
-  const end = varint() + pos;
+  const read = new Reader(buf);
+  const end = read.varint() + read.pos;
   const hex = (from: number, to: number) => {
     const h = [...buf.subarray(from, Math.min(to, from + 6))].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     return to - from > 6 ? `${h} …` : h;
   };
-  while (pos < end) {
-    const k0 = pos;
-    const key = varint();
+  while (read.pos < end) {
+    const k0 = read.pos;
+    const key = read.varint();
     const f = schema.find((x) => x.no === Math.floor(key / 8));
     const wire = key % 8;
-    const v0 = pos;
+    const v0 = read.pos;
     let value = '';
     if (wire === 0) {
-      const n = varint();
+      const n = read.varint();
       value = f?.type === 'sint' ? String(unzigzag(n)) : f?.type === 'date' ? new Date(n).toISOString().slice(0, 10) : f?.type === 'bool' ? String(n === 1) : String(n);
     } else if (wire === 1) {
-      value = f?.type === 'u64' ? String(buf.readBigUInt64LE(pos)) : String(buf.readDoubleLE(pos));
-      pos += 8;
+      value = f?.type === 'u64' ? String(buf.readBigUInt64LE(read.pos)) : String(buf.readDoubleLE(read.pos));
+      read.pos += 8;
     } else {
-      const len = varint();
-      value = JSON.stringify(buf.toString('utf8', pos, pos + len));
-      pos += len;
+      const len = read.varint();
+      value = JSON.stringify(buf.toString('utf8', read.pos, read.pos + len));
+      read.pos += len;
     }
-    rows.push([hex(k0, v0), `${Math.floor(key / 8)} ${f?.name ?? '?'}`, wireName[wire] ?? '?', `${hex(v0, pos)}`, value.length > 22 ? `${value.slice(0, 21)}…` : value]);
+    rows.push([hex(k0, v0), `${Math.floor(key / 8)} ${f?.name ?? '?'}`, wireName[wire] ?? '?', `${hex(v0, read.pos)}`, value.length > 22 ? `${value.slice(0, 21)}…` : value]);
   }
   return rows;
 }
