@@ -86,8 +86,6 @@ export interface CompileResult {
   readonly topics: Readonly<Record<string, TopicContent>>;
   /** Each written lesson's body lexed, ready to render: kept apart, since only showing the lesson needs it. */
   readonly lessonTokens: Readonly<Record<string, MarkdownTokens>>;
-  /** Card ids per topic: all that progress needs to know of a topic's questions. */
-  readonly cardIds: Readonly<Record<string, readonly string[]>>;
   readonly drills: readonly CompiledDrill[];
   readonly problems: readonly ContentProblem[];
 }
@@ -205,13 +203,11 @@ export function compileContent(input: CompileInput): CompileResult {
   }
   const topics: Record<string, TopicContent> = {};
   const lessonTokens: Record<string, MarkdownTokens> = {};
-  const cardIds: Record<string, string[]> = {};
   const summaries: TopicSummary[] = catalog.list(lessons, banks).map((t) => {
     const lesson = lessons.get(t.id) ?? null;
     const questions = banks.get(t.id) ?? [];
     topics[t.id] = { lesson, questions, markdown: lexQuestions(questions) };
     if (lesson) lessonTokens[t.id] = lexMarkdown(lesson.body);
-    cardIds[t.id] = questions.map((q) => q.cardId);
     return {
       ...t,
       written: lesson !== null,
@@ -225,7 +221,7 @@ export function compileContent(input: CompileInput): CompileResult {
   });
   const drills = compileDrills(input.drills ?? [], lessons, problems);
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { index: { topics: summaries }, topics, lessonTokens, cardIds, drills, problems };
+  return { index: { topics: summaries }, topics, lessonTokens, drills, problems };
 }
 
 export function formatProblem(p: ContentProblem): string {

@@ -29,13 +29,14 @@ function readJson<T>(file: string): T {
 export class ContentStore {
   private readonly cache = new Map<string, TopicContent>();
   private indexCache: ContentIndex | undefined;
-  private cardsCache: CompileResult['cardIds'] | undefined;
-  private custom: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens' | 'cardIds'> | undefined;
+  /** Card ids per topic (cards.json): all that progress needs to know of a topic's questions. */
+  private cardsCache: Readonly<Record<string, readonly string[]>> | undefined;
+  private custom: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens'> | undefined;
 
   constructor(readonly dir: string) {}
 
   /** Add a custom deck's topics after the built-in ones. */
-  addCustom(deck: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens' | 'cardIds'>): void {
+  addCustom(deck: Pick<CompileResult, 'index' | 'topics' | 'lessonTokens'>): void {
     this.custom = deck;
     this.indexCache = undefined;
   }
@@ -55,9 +56,9 @@ export class ContentStore {
 
   /** The card ids of a topic's questions, without loading the topic. */
   cardIds(id: string): readonly string[] {
-    const custom = this.custom?.cardIds[id];
-    if (custom) return custom;
-    this.cardsCache ??= readJson<CompileResult['cardIds']>(join(this.dir, CARDS_FILE));
+    const custom = this.custom?.topics[id];
+    if (custom) return custom.questions.map((q) => q.cardId);
+    this.cardsCache ??= readJson<Readonly<Record<string, readonly string[]>>>(join(this.dir, CARDS_FILE));
     return this.cardsCache[id] ?? [];
   }
 

@@ -23,6 +23,6 @@ export function writeIndex(result: CompileResult, outDir: string): void {
   write(INDEX_FILE, result.index);
   for (const [id, content] of Object.entries(result.topics)) write(topicFile(id), content);
   for (const [id, tokens] of Object.entries(result.lessonTokens)) write(lessonFile(id), tokens);
-  write(CARDS_FILE, result.cardIds);
+  write(CARDS_FILE, Object.fromEntries(Object.entries(result.topics).map(([id, t]) => [id, t.questions.map((q) => q.cardId)])));
   write(DRILLS_FILE, result.drills);
 }
