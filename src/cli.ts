@@ -2,7 +2,7 @@
  * The commander program: declares every command from the registry and lazy-imports its handler.
  * The one exit point: errors become exit codes here and nowhere else.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GlobalOptions } from './app/context.js';
@@ -35,8 +35,11 @@ function numberParser(flag: string): (value: string) => number {
   };
 }
 
+/** The command, its arguments and summary, as help lists it. */
+const declare = (program: Command, spec: CommandSpec): Command => program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
+
 function addCommand(program: Command, spec: CommandSpec, run: (spec: CommandSpec, args: string[], opts: Record<string, unknown>, cmd: Command) => Promise<void>): void {
-  const cmd = program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
+  const cmd = declare(program, spec);
   for (const o of spec.options ?? []) {
     const opt = new Option(o.flags, o.description);
     const flag = o.flags.split(/[ ,]/).find((f) => f.startsWith('--')) ?? o.flags;
@@ -136,9 +139,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     addCommand(program, { ...named, options: [...(named.options ?? []), ...more] }, run);
   } else {
     // Help on everything lists the commands, not their options; no command runs from here but home.
-    for (const spec of COMMANDS) program.command(spec.args ? `${spec.name} ${spec.args}` : spec.name).description(spec.summary);
+    for (const spec of COMMANDS) declare(program, spec);
+    // commander writes "[options]" after the name of a command that has options: say it for those not declared.
     const withOptions = new Set(COMMANDS.filter((c) => c.options?.length || c.namedOptions).map((c) => c.name));
-    program.configureHelp({ subcommandTerm: (c) => [c.name(), ...(withOptions.has(c.name()) ? ['[options]'] : []), ...c.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`))].join(' ') });
+    program.configureHelp({
+      subcommandTerm(this: Help, c: Command) {
+        const term = Help.prototype.subcommandTerm.call(this, c);
+        return withOptions.has(c.name()) ? term.replace(c.name(), `${c.name()} [options]`) : term;
+      },
+    });
   }
   program.action(async () => run(HOME, [], {}, program));
   program.addHelpText('after', `\nStart here:\n  $ backend-tutor study        read the next lesson, then answer its questions\n  $ backend-tutor quiz         review what is due\n  $ backend-tutor lab --list   run a mechanism and watch it\n`);
