@@ -39,7 +39,7 @@ export function bar(fraction: number, width: number, full: string, empty: string
 
 /** 12,345: thousands separated as en-US does, without Intl (slow when called per row of a big table). */
 export function thousands(n: number): string {
-  return Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
 }
 
 export function countNoun(n: number, noun: string, pluralForm = `${noun}s`): string {

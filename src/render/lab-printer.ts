@@ -1,5 +1,6 @@
 /** Lab output: annotated text for people, or JSON lines (--json) for scripts and tests. */
 import type { LabData, LabPrinter } from '../labs/types.js';
+import { thousands } from './format.js';
 import type { Theme } from './theme.js';
 import { indented, padEnd, sanitize, visibleWidth, wrap } from './text.js';
 
@@ -30,7 +31,7 @@ export function textLabPrinter(write: (s: string) => void, theme: Theme, width: 
       line(indented(t.dim(why), w(), '      ').join('\n'));
     },
     figure(label, value, note) {
-      const v = typeof value === 'number' ? value.toLocaleString('en-US') : value;
+      const v = typeof value === 'number' ? thousands(value) : value;
       line(`  ${padEnd(`${label}:`, 34)} ${t.bold(String(v))}${note ? `  ${t.dim(note)}` : ''}`);
     },
     table(rows) {
@@ -44,7 +45,7 @@ export function textLabPrinter(write: (s: string) => void, theme: Theme, width: 
     bars(rows, unit = '') {
       const labelWidth = Math.min(24, Math.max(...rows.map((r) => visibleWidth(r.label))));
       const max = Math.max(...rows.map((r) => r.value), 0);
-      const fmt = (v: number) => `${Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1)}${unit ? ` ${unit}` : ''}`;
+      const fmt = (v: number) => `${Number.isInteger(v) ? thousands(v) : v.toFixed(1)}${unit ? ` ${unit}` : ''}`;
       const valueWidth = Math.max(...rows.map((r) => fmt(r.value).length));
       const barWidth = Math.max(10, w() - labelWidth - valueWidth - 6);
       for (const r of rows) {

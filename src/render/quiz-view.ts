@@ -6,7 +6,7 @@ import type { Response } from '../quiz/grade.js';
 import { GRADE_NAMES, type Grade } from '../srs/types.js';
 import { QUIT, SKIP, type Quit, type Skip } from '../util/quit.js';
 import type { Timed } from './prompts/timed.js';
-import { formatInterval, shortInterval } from './format.js';
+import { formatInterval, shortInterval, thousands } from './format.js';
 import { codeBlockTokens, type Lexicon } from '../content/lexicon.js';
 import { renderInlineTokens, renderTokens, withLead } from './markdown-blocks.js';
 import { choicePrompt } from './prompts/choice.js';
@@ -75,7 +75,7 @@ export function createQuizView(o: QuizViewOptions): QuizView {
   /** A typed line; an over-long paste is cut, and the learner is told. */
   async function typed(config: Parameters<typeof askText>[0]): Promise<string | Quit | Skip> {
     const answer = await askText(config);
-    if (answer.dropped) out(t.warn(`(That was ${answer.dropped.toLocaleString('en-US')} characters too long; only the first ${(config.maxLength ?? 2000).toLocaleString('en-US')} were kept.)`));
+    if (answer.dropped) out(t.warn(`(That was ${thousands(answer.dropped)} characters too long; only the first ${thousands(config.maxLength ?? 2000)} were kept.)`));
     return answer.value;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInterval, shortInterval } from '../../src/render/format.js';
+import { formatInterval, shortInterval, thousands } from '../../src/render/format.js';
 import { renderInline, renderMarkdown } from '../../src/render/markdown.js';
 import { createTheme } from '../../src/render/theme.js';
 import { sanitize, stripAnsi, truncate, visibleWidth, wrap } from '../../src/render/text.js';
@@ -69,6 +69,10 @@ const x = 1;
 });
 
 describe('formatting', () => {
+  it('separates thousands exactly as en-US does, without Intl for safe integers', () => {
+    for (const n of [0, -0, 7, 999, 1000, -1234, 1_000_000, 2 ** 53 - 1, 1.5, -3.14159, 12345.678, 1e21]) expect(thousands(n), String(n)).toBe(n.toLocaleString('en-US'));
+  });
+
   it('words intervals like Anki', () => {
     expect(formatInterval(30_000)).toBe('less than a minute');
     expect(formatInterval(10 * 60_000)).toBe('10 minutes');
