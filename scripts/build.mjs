@@ -45,7 +45,8 @@ const common = {
 const splitApart = (fromDir) => ({
   name: 'split-apart',
   setup(b) {
-    b.onResolve({ filter: /^(marked|@inquirer\/core|yaml|valibot)$/ }, (a) => ({ path: `${fromDir}vendor/${VENDORS[a.path].file}.cjs`, external: true }));
+    const vendored = new RegExp(`^(${Object.keys(VENDORS).map((k) => k.replace(/[/@.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter: vendored }, (a) => ({ path: `${fromDir}vendor/${VENDORS[a.path].file}.cjs`, external: true }));
     b.onResolve({ filter: /\/labs\/[a-z0-9-]+\.js$/ }, (a) =>
       a.importer.endsWith(join('src', 'labs', 'registry.ts')) ? { path: `${fromDir}labs/${a.path.split('/').pop().replace(/\.js$/, '.cjs')}`, external: true } : undefined,
     );

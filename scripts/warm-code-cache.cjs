@@ -14,10 +14,8 @@ const RUNS = [['--help'], ['topics'], ['progress'], ['lesson', 'caching'], ['qui
   const { main } = compiled(join(dist, 'cli.cjs'));
   // The prompts' library is loaded by a quiz only in a terminal: load it here so it is cached too.
   compiled(join(dist, 'vendor', 'inquirer-core.cjs'));
-  const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write = () => true;
   for (const argv of RUNS) await main(argv);
-  process.stdout.write = write;
   rmSync(home, { recursive: true, force: true });
   for (const [file, { script }] of loaded) {
     writeFileSync(`${file}.cache.${process.pid}`, script.createCachedData());

@@ -43,13 +43,13 @@ export function lexInline(markdown: string): MarkdownTokens {
 }
 
 /** Texts that lex to themselves as one text token: the lexicon renders those without an entry. */
-export function isPlainBlock(text: string, tokens: MarkdownTokens): boolean {
+function isPlainBlock(text: string, tokens: MarkdownTokens): boolean {
   const [p, ...rest] = tokens;
   const inner = p?.type === 'paragraph' ? (p as { tokens?: MarkdownTokens }).tokens : undefined;
   return rest.length === 0 && inner !== undefined && isPlainInline(plainBlockText(text), inner);
 }
 
-export function isPlainInline(text: string, tokens: MarkdownTokens): boolean {
+function isPlainInline(text: string, tokens: MarkdownTokens): boolean {
   const [t, ...rest] = tokens;
   return rest.length === 0 && t?.type === 'text' && !(t as { tokens?: unknown }).tokens && (t as { text: string }).text === text;
 }

@@ -4,7 +4,8 @@
  *
  * Every change is a locked read-modify-write (so two sessions merge instead of overwriting each other). An
  * answer is appended to the log and fsynced before the snapshot is rewritten (atomically, temp file + rename
- * via lowdb/steno, loaded only to write: most commands only read); if a process dies in between, the next reader replays the log tail the snapshot missed.
+ * via lowdb/steno, loaded only to write: most commands only read); if a process dies in between, the next
+ * reader replays the log tail the snapshot missed.
  * A file we cannot understand is never written: the learner is told its name.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
